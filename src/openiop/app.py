@@ -1,0 +1,114 @@
+"""create_app(): mounts every area's routers, the error handlers and the static files."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from openiop import __version__
+from openiop.config import Settings, get_settings
+from openiop.db import get_engine, session_factory
+from openiop.kit.errors import DomainError, NotAuthenticated
+from openiop.web.deps import CSRF_COOKIE, MfaRequired, cookie_secure
+from openiop.web.templating import templates
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_secret()
+    app = FastAPI(
+        title="OpenIOP",
+        version=__version__,
+        description="Records and operations for an intensive outpatient addiction-treatment "
+        "program. The JSON API lives under /api/v1 and takes bearer tokens.",
+    )
+    app.state.settings = settings
+    app.state.engine = get_engine(settings.database_url)
+    app.state.session_factory = session_factory(app.state.engine)
+    app.mount("/static", StaticFiles(directory=str(files("openiop") / "web" / "static")), name="static")
+    _mount_routers(app)
+    _install_error_handlers(app)
+    _install_middleware(app, settings)
+    return app
+
+
+def _mount_routers(app: FastAPI) -> None:
+    from openiop.patients import api as patients_api
+    from openiop.patients import pages as patients_pages
+    from openiop.programs import api as programs_api
+    from openiop.programs import pages as programs_pages
+    from openiop.security import api as security_api
+    from openiop.security import pages as security_pages
+    from openiop.web import health
+
+    app.include_router(health.router)
+    for module in (security_pages, programs_pages, patients_pages):
+        app.include_router(module.router)
+    for module in (security_api, programs_api, patients_api):
+        app.include_router(module.router, prefix="/api/v1")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", "")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        if _wants_json(request):
+            body = {"error": error.title, "detail": error.message}
+            if error.field_errors:
+                body["fields"] = error.field_errors
+            headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+            return JSONResponse(body, status_code=error.status_code, headers=headers)
+        if isinstance(error, MfaRequired):
+            return RedirectResponse("/mfa", status_code=303)
+        if isinstance(error, NotAuthenticated):
+            expired = "&expired=1" if getattr(request.state, "session_expired", False) else ""
+            target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            return RedirectResponse(f"/login?next={target}{expired}", status_code=303)
+        return templates.TemplateResponse(
+            request, "error.html", {"error": error}, status_code=error.status_code
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        fields = {
+            ".".join(str(part) for part in item["loc"] if part not in ("body", "query", "path")) or "body": item["msg"]
+            for item in error.errors()
+        }
+        detail = "; ".join(f"{name}: {message}" for name, message in fields.items())
+        if _wants_json(request):
+            return JSONResponse({"error": "Invalid input", "detail": detail, "fields": fields}, status_code=422)
+        bad = DomainError(detail)
+        bad.status_code, bad.title = 422, "Invalid input"
+        return templates.TemplateResponse(request, "error.html", {"error": bad}, status_code=422)
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        token = getattr(request.state, "new_csrf_cookie", None)
+        if token:
+            response.set_cookie(
+                CSRF_COOKIE, token, httponly=True, samesite="strict",
+                secure=cookie_secure(request, settings), path="/",
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        if request.url.path.startswith(("/patients", "/api/", "/audit", "/me")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,63 @@
+"""All settings in one object, read from OPENIOP_* environment variables.
+
+Outside dev mode the app refuses to start with a missing or placeholder secret, because
+session cookies, CSRF tokens and API tokens all lean on it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev", "placeholder", "xxx"}
+DEV_SECRET = "dev-only-secret-not-for-production"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message names the variable to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENIOP_", extra="ignore")
+
+    dev_mode: bool = Field(default=False, description="Relaxes the secret check; demo only.")
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = ""
+    default_time_zone: str = "America/Los_Angeles"
+    session_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=24 * 7)
+    mfa_required: bool = False
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    break_glass_minutes: int = Field(default=60, ge=5)
+    cookie_secure: bool | None = None  # None: secure unless the request is to localhost
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'openiop.sqlite3').as_posix()}"
+        if not self.secret_key and self.dev_mode:
+            self.secret_key = DEV_SECRET
+        return self
+
+    def check_secret(self) -> None:
+        """Raise ConfigError unless the secret is real (dev mode accepts the dev secret)."""
+        if self.dev_mode:
+            return
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or self.secret_key == DEV_SECRET:
+            raise ConfigError(
+                "OPENIOP_SECRET_KEY is missing or a placeholder: set it to a long random value, "
+                "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'` "
+                "(or set OPENIOP_DEV_MODE=1 for a local demo)."
+            )
+        if len(self.secret_key) < 32:
+            raise ConfigError("OPENIOP_SECRET_KEY is too short: use at least 32 characters.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,30 @@
+"""Every table, imported here so Alembic and the app see one metadata."""
+
+from openiop.models.accounts import ApiToken, User, UserSession
+from openiop.models.audit import AuditChainHead, AuditEvent, BreakGlassGrant
+from openiop.models.base import Base
+from openiop.models.organization import Location, Organization, Room
+from openiop.models.patients import Commitment, Enrollment, Patient
+from openiop.models.programs import Program, Track, track_facilitators
+from openiop.models.staff import StaffMember, staff_locations
+
+__all__ = [
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "Base",
+    "BreakGlassGrant",
+    "Commitment",
+    "Enrollment",
+    "Location",
+    "Organization",
+    "Patient",
+    "Program",
+    "Room",
+    "StaffMember",
+    "Track",
+    "User",
+    "UserSession",
+    "staff_locations",
+    "track_facilitators",
+]

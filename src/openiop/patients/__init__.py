@@ -1,0 +1,1 @@
+"""The patient registry: demographics, weekly commitments and enrollments (episodes of care)."""

@@ -1,0 +1,5 @@
+from fastapi import APIRouter
+
+from openiop.web.routing import TransactionalRoute
+
+router = APIRouter(route_class=TransactionalRoute)

@@ -1,0 +1,1 @@
+"""Accounts, sign-in, sessions, MFA, API tokens, permissions and the audit trail."""

@@ -1,0 +1,1 @@
+"""The web layer: transaction edge, request context, templates, forms and static assets."""

@@ -1,0 +1,48 @@
+"""Render a page with what every layout needs: who is signed in, their menu and the CSRF token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from openiop.security.permissions import Permission, Role, can
+from openiop.web.deps import csrf_token
+from openiop.web.templating import templates
+
+NAV = (
+    ("Patients", "/patients", Permission.PATIENT_LIST),
+    ("Locations", "/admin/locations", Permission.CONFIG_READ),
+    ("Programs", "/admin/programs", Permission.CONFIG_READ),
+    ("Tracks", "/admin/tracks", Permission.CONFIG_READ),
+    ("Staff", "/admin/staff", Permission.CONFIG_READ),
+    ("Audit trail", "/audit", Permission.AUDIT_READ),
+    ("Emergency access", "/audit/break-glass", Permission.BREAK_GLASS_REVIEW),
+)
+
+
+def menu(request: Request) -> list[tuple[str, str]]:
+    actor = getattr(request.state, "actor", None)
+    if actor is None or actor.principal is None:
+        return []
+    principal = actor.principal
+    if principal.role is Role.PATIENT:
+        return [("My record", "/me")]
+    return [(label, href) for label, href, permission in NAV if can(principal, permission)]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    actor = getattr(request.state, "actor", None)
+    principal = actor.principal if actor else None
+    base = {
+        "principal": principal,
+        "user": getattr(request.state, "user", None),
+        "menu": menu(request),
+        "current_path": request.url.path,
+        "csrf_token": csrf_token(request),
+        "can": (lambda permission: principal is not None and can(principal, Permission(permission))),
+    }
+    return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
