@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from openiop import __version__
 from openiop.security.permissions import Permission, Role, can
 from openiop.web.deps import csrf_token
 from openiop.web.templating import templates
@@ -42,6 +43,7 @@ def render(
         "user": getattr(request.state, "user", None),
         "menu": menu(request),
         "current_path": request.url.path,
+        "version": __version__,
         "csrf_token": csrf_token(request),
         "can": (lambda permission: principal is not None and can(principal, Permission(permission))),
     }
