@@ -1,6 +1,7 @@
 """Every table, imported here so Alembic and the app see one metadata."""
 
 from openiop.models.accounts import ApiToken, User, UserSession
+from openiop.models.admissions import Inquiry, LocationRate
 from openiop.models.audit import AuditChainHead, AuditEvent, BreakGlassGrant
 from openiop.models.base import Base
 from openiop.models.organization import Location, Organization, Room
@@ -16,7 +17,9 @@ __all__ = [
     "BreakGlassGrant",
     "Commitment",
     "Enrollment",
+    "Inquiry",
     "Location",
+    "LocationRate",
     "Organization",
     "Patient",
     "Program",

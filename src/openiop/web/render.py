@@ -44,6 +44,7 @@ def render(
         "menu": menu(request),
         "current_path": request.url.path,
         "version": __version__,
+        "demo_mode": request.app.state.settings.dev_mode,
         "csrf_token": csrf_token(request),
         "can": (lambda permission: principal is not None and can(principal, Permission(permission))),
     }
