@@ -74,12 +74,29 @@ def _iso(moment: datetime) -> str:
 
 def record(session: Session, actor: Actor, entry: AuditEntry) -> AuditEvent:
     """Append one event in the caller's transaction."""
+    return record_many(session, actor, [entry])[0]
+
+
+def record_many(session: Session, actor: Actor, entries: Iterable[AuditEntry]) -> list[AuditEvent]:
+    """Append events in order, locking the chain head once for all of them (a list page
+    records one event per patient shown)."""
     head = session.execute(
         select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
     ).scalar_one()
+    events = []
+    for entry in entries:
+        event = _new_event(actor, entry, seq=head.seq + 1, prev_hash=head.hash)
+        events.append(event)
+        head.seq, head.hash = event.seq, event.hash
+    session.add_all(events)
+    session.flush()
+    return events
+
+
+def _new_event(actor: Actor, entry: AuditEntry, *, seq: int, prev_hash: str) -> AuditEvent:
     principal = actor.principal
     event = AuditEvent(
-        seq=head.seq + 1,
+        seq=seq,
         occurred_at=clock.now(),
         user_id=principal.user_id if principal else None,
         user_email=principal.email if principal else None,
@@ -91,20 +108,12 @@ def record(session: Session, actor: Actor, entry: AuditEntry) -> AuditEvent:
         object_type=entry.object_type,
         object_id=None if entry.object_id is None else str(entry.object_id),
         detail=entry.detail,
-        ip=(actor.ip or None),
+        ip=actor.ip or None,
         user_agent=(actor.user_agent or "")[:300] or None,
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
-    event.hash = event_hash(_hashed_fields(event), head.hash)
-    session.add(event)
-    head.seq, head.hash = event.seq, event.hash
-    session.flush()
+    event.hash = event_hash(_hashed_fields(event), prev_hash)
     return event
-
-
-def record_many(session: Session, actor: Actor, entries: Iterable[AuditEntry]) -> None:
-    for entry in entries:
-        record(session, actor, entry)
 
 
 @dataclass(frozen=True)
