@@ -1,0 +1,34 @@
+"""`openiop serve`: the web app and JSON API under uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from openiop import migrate
+from openiop.cli.common import current_settings, err, fail, reported, shown_url
+from openiop.cli.database import current_revision
+from openiop.config import ConfigError
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve OpenIOP over HTTP (put TLS in front of it anywhere but localhost)."""
+    settings = current_settings()
+    try:
+        settings.check_secret()
+    except ConfigError as error:
+        fail(str(error), 2)
+    with reported():
+        revision = current_revision(settings.database_url)
+    if revision not in migrate.current_heads(settings.database_url):
+        fail(f"the database {shown_url(settings.database_url)} is not migrated to the newest "
+             "schema: run `openiop db upgrade` first.")  # fmt: skip
+    if settings.dev_mode:
+        err.print("[yellow]Dev mode[/]: placeholder secret accepted. Never use it for real data.")
+    err.print(f"OpenIOP on http://{host}:{port}  (database {shown_url(settings.database_url)})")
+    uvicorn.run("openiop.app:create_app", factory=True, host=host, port=port, proxy_headers=True)
