@@ -38,7 +38,9 @@ def _postgres_database() -> Iterator[str]:
     try:
         admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        reason = f"PostgreSQL not reachable ({POSTGRES_ADMIN}): {str(error).strip().splitlines()[0]}"
+        reason = (
+            f"PostgreSQL not reachable ({POSTGRES_ADMIN}): {str(error).strip().splitlines()[0]}"
+        )
         if REQUIRE_POSTGRES:
             pytest.fail(reason + " — and OPENIOP_REQUIRE_POSTGRES=1", pytrace=False)
         pytest.skip(reason)

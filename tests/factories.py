@@ -41,12 +41,20 @@ def organization(db: Session, **kw) -> Organization:  # type: ignore[no-untyped-
 def location(db: Session, *, organization_id: int | None = None, **kw) -> Location:  # type: ignore[no-untyped-def]
     n = _n()
     org_id = organization_id or organization(db).id
-    row = Location(**{
-        "organization_id": org_id, "code": f"LOC{n}", "name": f"Test Site {n}",
-        "address_line1": f"{n} Example Way", "city": "Sampleton", "state": "CA",
-        "postal_code": "94000", "time_zone": "America/Los_Angeles",
-        "npi": npi_with_check_digit(f"1{n:08d}"), **kw,
-    })
+    row = Location(
+        **{
+            "organization_id": org_id,
+            "code": f"LOC{n}",
+            "name": f"Test Site {n}",
+            "address_line1": f"{n} Example Way",
+            "city": "Sampleton",
+            "state": "CA",
+            "postal_code": "94000",
+            "time_zone": "America/Los_Angeles",
+            "npi": npi_with_check_digit(f"1{n:08d}"),
+            **kw,
+        }
+    )
     db.add(row)
     db.flush()
     return row
@@ -61,17 +69,26 @@ def room(db: Session, *, location_id: int, **kw) -> Room:  # type: ignore[no-unt
 
 def program(db: Session, *, organization_id: int, **kw) -> Program:  # type: ignore[no-untyped-def]
     n = _n()
-    row = Program(**{"organization_id": organization_id, "code": f"IOP{n}", "name": f"Adult IOP {n}", **kw})
+    row = Program(
+        **{"organization_id": organization_id, "code": f"IOP{n}", "name": f"Adult IOP {n}", **kw}
+    )
     db.add(row)
     db.flush()
     return row
 
 
 def track(db: Session, *, program_id: int, location_id: int, facilitators=(), **kw) -> Track:  # type: ignore[no-untyped-def]
-    row = Track(**{
-        "program_id": program_id, "location_id": location_id, "name": f"Morning {_n()}",
-        "weekdays": "12345", "start_time": time(9), "end_time": time(12), **kw,
-    })
+    row = Track(
+        **{
+            "program_id": program_id,
+            "location_id": location_id,
+            "name": f"Morning {_n()}",
+            "weekdays": "12345",
+            "start_time": time(9),
+            "end_time": time(12),
+            **kw,
+        }
+    )
     row.facilitators = list(facilitators)
     db.add(row)
     db.flush()
@@ -80,11 +97,18 @@ def track(db: Session, *, program_id: int, location_id: int, facilitators=(), **
 
 def staff(db: Session, *, organization_id: int, locations=(), **kw) -> StaffMember:  # type: ignore[no-untyped-def]
     n = _n()
-    row = StaffMember(**{
-        "organization_id": organization_id, "first_name": "Sam", "last_name": f"Staffer{n}",
-        "email": f"staff{n}@example.org", "credentials": "LCSW", "caseload_cap": 20,
-        "weekly_hours": Decimal("40"), **kw,
-    })
+    row = StaffMember(
+        **{
+            "organization_id": organization_id,
+            "first_name": "Sam",
+            "last_name": f"Staffer{n}",
+            "email": f"staff{n}@example.org",
+            "credentials": "LCSW",
+            "caseload_cap": 20,
+            "weekly_hours": Decimal("40"),
+            **kw,
+        }
+    )
     row.locations = list(locations)
     db.add(row)
     db.flush()
@@ -93,21 +117,36 @@ def staff(db: Session, *, organization_id: int, locations=(), **kw) -> StaffMemb
 
 def patient(db: Session, *, organization_id: int, registered_location_id: int, **kw) -> Patient:  # type: ignore[no-untyped-def]
     n = _n()
-    row = Patient(**{
-        "organization_id": organization_id, "registered_location_id": registered_location_id,
-        "mrn": f"T{n:06d}", "first_name": "Pat", "last_name": f"Example{n}",
-        "date_of_birth": date(1985, 4, 12), "phone": "(555) 010-0100", **kw,
-    })
+    row = Patient(
+        **{
+            "organization_id": organization_id,
+            "registered_location_id": registered_location_id,
+            "mrn": f"T{n:06d}",
+            "first_name": "Pat",
+            "last_name": f"Example{n}",
+            "date_of_birth": date(1985, 4, 12),
+            "phone": "(555) 010-0100",
+            **kw,
+        }
+    )
     db.add(row)
     db.flush()
     return row
 
 
-def enrollment(db: Session, *, patient_id: int, program_id: int, location_id: int, **kw) -> Enrollment:  # type: ignore[no-untyped-def]
-    row = Enrollment(**{
-        "patient_id": patient_id, "program_id": program_id, "location_id": location_id,
-        "admit_date": date(2026, 11, 2), "status": "active", **kw,
-    })
+def enrollment(
+    db: Session, *, patient_id: int, program_id: int, location_id: int, **kw
+) -> Enrollment:  # type: ignore[no-untyped-def]
+    row = Enrollment(
+        **{
+            "patient_id": patient_id,
+            "program_id": program_id,
+            "location_id": location_id,
+            "admit_date": date(2026, 11, 2),
+            "status": "active",
+            **kw,
+        }
+    )
     db.add(row)
     db.flush()
     return row
@@ -115,10 +154,15 @@ def enrollment(db: Session, *, patient_id: int, program_id: int, location_id: in
 
 def user(db: Session, *, role: str, email: str | None = None, **kw) -> User:  # type: ignore[no-untyped-def]
     n = _n()
-    row = User(**{
-        "email": email or f"{role}{n}@example.org", "display_name": f"{role.title()} {n}",
-        "role": role, "password_hash": _PASSWORD_HASH, **kw,
-    })
+    row = User(
+        **{
+            "email": email or f"{role}{n}@example.org",
+            "display_name": f"{role.title()} {n}",
+            "role": role,
+            "password_hash": _PASSWORD_HASH,
+            **kw,
+        }
+    )
     db.add(row)
     db.flush()
     return row

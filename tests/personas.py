@@ -38,8 +38,13 @@ def build_world(db: Session) -> World:
     members = {}
 
     def staff_user(persona: str, role: str, site: Location, credentials: str = "") -> User:
-        member = f.staff(db, organization_id=org.id, locations=[site], credentials=credentials,
-                         email=f"{persona}@example.org")
+        member = f.staff(
+            db,
+            organization_id=org.id,
+            locations=[site],
+            credentials=credentials,
+            email=f"{persona}@example.org",
+        )
         members[persona] = member
         return f.user(db, role=role, email=f"{persona}@example.org", staff_member_id=member.id)
 
@@ -56,17 +61,34 @@ def build_world(db: Session) -> World:
         "auditor": f.user(db, role="auditor", email="auditor@example.org"),
         "admin": f.user(db, role="admin", email="admin@example.org"),
     }
-    track_a = f.track(db, program_id=program.id, location_id=site_a.id,
-                      facilitators=[members["facilitator"]])
-    patient = f.patient(db, organization_id=org.id, registered_location_id=site_a.id,
-                        first_name="Pat", last_name="Quillfeather")
-    f.enrollment(db, patient_id=patient.id, program_id=program.id, location_id=site_a.id,
-                 track_id=track_a.id,
-                 primary_counselor_id=users["care_counselor"].staff_member_id,
-                 physician_id=users["care_physician"].staff_member_id,
-                 diagnosis_codes="F10.20", primary_substance="alcohol")
-    other = f.patient(db, organization_id=org.id, registered_location_id=site_b.id,
-                      first_name="Robin", last_name="Marrowby")
+    track_a = f.track(
+        db, program_id=program.id, location_id=site_a.id, facilitators=[members["facilitator"]]
+    )
+    patient = f.patient(
+        db,
+        organization_id=org.id,
+        registered_location_id=site_a.id,
+        first_name="Pat",
+        last_name="Quillfeather",
+    )
+    f.enrollment(
+        db,
+        patient_id=patient.id,
+        program_id=program.id,
+        location_id=site_a.id,
+        track_id=track_a.id,
+        primary_counselor_id=users["care_counselor"].staff_member_id,
+        physician_id=users["care_physician"].staff_member_id,
+        diagnosis_codes="F10.20",
+        primary_substance="alcohol",
+    )
+    other = f.patient(
+        db,
+        organization_id=org.id,
+        registered_location_id=site_b.id,
+        first_name="Robin",
+        last_name="Marrowby",
+    )
     f.enrollment(db, patient_id=other.id, program_id=program.id, location_id=site_b.id)
     users["patient"] = f.user(db, role="patient", email="pat@example.org", patient_id=patient.id)
     return World(site_a, site_b, program, track_a, patient, other, users)
@@ -77,7 +99,8 @@ def sign_in(client: TestClient, email: str, password: str = f.PASSWORD) -> None:
     client.get("/login")
     token = client.cookies.get("openiop_csrf")
     response = client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token, "next": "/"},
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": "/"},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

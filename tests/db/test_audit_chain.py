@@ -11,11 +11,23 @@ from openiop.security import audit
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import Principal, Role
 
-ACTOR = Actor(Principal(1, "c@example.org", Role.COUNSELOR, location_ids=frozenset({1})), "web", "127.0.0.1", "pytest")
+ACTOR = Actor(
+    Principal(1, "c@example.org", Role.COUNSELOR, location_ids=frozenset({1})),
+    "web",
+    "127.0.0.1",
+    "pytest",
+)
 
 
 def write_events(db, count: int = 5) -> list[AuditEvent]:
-    return [audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=40 + n, object_type="patient", object_id=40 + n)) for n in range(count)]
+    return [
+        audit.record(
+            db,
+            ACTOR,
+            AuditEntry("patient.read", patient_id=40 + n, object_type="patient", object_id=40 + n),
+        )
+        for n in range(count)
+    ]
 
 
 def drop_guards(db) -> None:
@@ -39,21 +51,25 @@ def test_events_link_to_their_predecessor(db):
     assert first.prev_hash == audit.GENESIS_HASH
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET detail = 'x'",
-    "DELETE FROM audit_events",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET detail = 'x'",
+        "DELETE FROM audit_events",
+    ],
+)
 def test_database_refuses_rewrites(db, statement):
     write_events(db, 1)
-    with pytest.raises(DBAPIError, match="append-only"):
-        with db.begin_nested():
-            db.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+        db.execute(text(statement))
 
 
 def test_altered_event_is_named(db):
     events = write_events(db)
     drop_guards(db)
-    db.execute(text("UPDATE audit_events SET patient_id = 99 WHERE seq = :seq"), {"seq": events[2].seq})
+    db.execute(
+        text("UPDATE audit_events SET patient_id = 99 WHERE seq = :seq"), {"seq": events[2].seq}
+    )
     db.expire_all()
     report = audit.verify(db)
     assert not report.ok
@@ -85,8 +101,13 @@ def test_inserted_event_is_found(db):
     events = write_events(db)
     slot = events[2].seq
     forged = AuditEvent(
-        seq=slot, occurred_at=events[2].occurred_at, channel="web", action="patient.read",
-        outcome="allowed", prev_hash=events[1].hash, hash="f" * 64,
+        seq=slot,
+        occurred_at=events[2].occurred_at,
+        channel="web",
+        action="patient.read",
+        outcome="allowed",
+        prev_hash=events[1].hash,
+        hash="f" * 64,
     )
     drop_guards(db)
     # Shift the later events up by one to make room, as a careful forger would.

@@ -26,9 +26,17 @@ def world(db):
 
 def seed_trail(db, world):
     clock.freeze(datetime(2026, 11, 2, 18, 0, tzinfo=UTC))
-    audit.record(db, actor_for(db, world.user("care_counselor")), AuditEntry("patient.read", patient_id=world.patient.id))
+    audit.record(
+        db,
+        actor_for(db, world.user("care_counselor")),
+        AuditEntry("patient.read", patient_id=world.patient.id),
+    )
     clock.freeze(datetime(2026, 11, 20, 18, 0, tzinfo=UTC))
-    audit.record(db, actor_for(db, world.user("billing")), AuditEntry("patient.read", patient_id=world.other_patient.id, outcome="refused"))
+    audit.record(
+        db,
+        actor_for(db, world.user("billing")),
+        AuditEntry("patient.read", patient_id=world.other_patient.id, outcome="refused"),
+    )
     clock.freeze(None)
 
 
@@ -41,7 +49,9 @@ def test_auditor_and_admin_see_the_trail(client, db, world, persona):
     assert "care_counselor@example.org" in page.text and "billing@example.org" in page.text
 
 
-@pytest.mark.parametrize("persona", ["care_counselor", "billing", "front_desk", "director", "patient"])
+@pytest.mark.parametrize(
+    "persona", ["care_counselor", "billing", "front_desk", "director", "patient"]
+)
 def test_others_are_refused_the_trail_and_the_refusal_is_recorded(client, db, world, persona):
     sign_in(client, world.user(persona).email)
     assert client.get("/audit").status_code == 403
@@ -49,12 +59,23 @@ def test_others_are_refused_the_trail_and_the_refusal_is_recorded(client, db, wo
     assert (event.outcome, event.user_email) == ("refused", world.user(persona).email)
 
 
-@pytest.mark.parametrize(("query", "present", "absent"), [
-    ("user=billing", "billing@example.org", "care_counselor@example.org"),
-    ("refused=1", "billing@example.org", "care_counselor@example.org"),
-    ("date_from=2026-11-01&date_to=2026-11-10", "care_counselor@example.org", "billing@example.org"),
-    ("action=patient.read&date_from=2026-11-15", "billing@example.org", "care_counselor@example.org"),
-])
+@pytest.mark.parametrize(
+    ("query", "present", "absent"),
+    [
+        ("user=billing", "billing@example.org", "care_counselor@example.org"),
+        ("refused=1", "billing@example.org", "care_counselor@example.org"),
+        (
+            "date_from=2026-11-01&date_to=2026-11-10",
+            "care_counselor@example.org",
+            "billing@example.org",
+        ),
+        (
+            "action=patient.read&date_from=2026-11-15",
+            "billing@example.org",
+            "care_counselor@example.org",
+        ),
+    ],
+)
 def test_trail_filters(client, db, world, query, present, absent):
     seed_trail(db, world)
     sign_in(client, world.user("auditor").email)
@@ -80,15 +101,22 @@ def test_bad_filter_values_name_the_field(client, db, world):
 
 def test_emergency_access_is_listed_and_reviewed_by_someone_else(client, db, world, settings):
     opener = world.user("site_counselor")
-    security.break_glass(db, actor=actor_for(db, opener), patient_id=world.patient.id,
-                         reason="Patient collapsed in group; need allergies", settings=settings)
+    security.break_glass(
+        db,
+        actor=actor_for(db, opener),
+        patient_id=world.patient.id,
+        reason="Patient collapsed in group; need allergies",
+        settings=settings,
+    )
     sign_in(client, world.user("director").email)
     listing = client.get("/audit/break-glass")
     assert "need allergies" in listing.text and "site_counselor@example.org" in listing.text
     grant = db.scalars(select(BreakGlassGrant)).one()
-    response = client.post(f"/audit/break-glass/{grant.id}/review",
-                           data={"note": "Appropriate", "csrf_token": csrf_of(client, "/audit/break-glass")},
-                           follow_redirects=False)
+    response = client.post(
+        f"/audit/break-glass/{grant.id}/review",
+        data={"note": "Appropriate", "csrf_token": csrf_of(client, "/audit/break-glass")},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     db.refresh(grant)
     assert grant.reviewed_by_id == world.user("director").id and grant.review_note == "Appropriate"
@@ -97,8 +125,13 @@ def test_emergency_access_is_listed_and_reviewed_by_someone_else(client, db, wor
 
 def test_nobody_reviews_their_own_emergency_access(db, world, settings):
     director = actor_for(db, world.user("director"))
-    grant = security.break_glass(db, actor=director, patient_id=world.other_patient.id,
-                                 reason="Covering the other site tonight", settings=settings)
+    grant = security.break_glass(
+        db,
+        actor=director,
+        patient_id=world.other_patient.id,
+        reason="Covering the other site tonight",
+        settings=settings,
+    )
     with pytest.raises(security.ValidationFailed):
         security.review_grant(db, actor=director, grant_id=grant.id, note="")
 
@@ -112,13 +145,23 @@ def test_review_screen_refused_to_other_roles(client, db, world, persona):
 @pytest.mark.parametrize("persona", ["auditor", "patient"])
 def test_auditors_and_patients_cannot_break_the_glass(db, world, settings, persona):
     with pytest.raises(security.Refused):
-        security.break_glass(db, actor=actor_for(db, world.user(persona)), patient_id=world.patient.id,
-                             reason="Just curious about this one", settings=settings)
+        security.break_glass(
+            db,
+            actor=actor_for(db, world.user(persona)),
+            patient_id=world.patient.id,
+            reason="Just curious about this one",
+            settings=settings,
+        )
 
 
 def test_break_glass_needs_a_real_reason(db, world, settings):
     with pytest.raises(security.ValidationFailed) as error:
-        security.break_glass(db, actor=actor_for(db, world.user("site_counselor")),
-                             patient_id=world.patient.id, reason="  why ", settings=settings)
+        security.break_glass(
+            db,
+            actor=actor_for(db, world.user("site_counselor")),
+            patient_id=world.patient.id,
+            reason="  why ",
+            settings=settings,
+        )
     assert "reason" in error.value.field_errors
     assert db.scalars(select(BreakGlassGrant)).first() is None

@@ -16,10 +16,12 @@ def test_healthz_reports_the_database(client):
 
 
 def test_healthz_is_503_with_a_reason_when_the_database_is_unreachable():
-    app = create_app(Settings(
-        secret_key=TEST_SECRET,
-        database_url="postgresql+psycopg://postgres@127.0.0.1:9/nowhere?connect_timeout=2",
-    ))
+    app = create_app(
+        Settings(
+            secret_key=TEST_SECRET,
+            database_url="postgresql+psycopg://postgres@127.0.0.1:9/nowhere?connect_timeout=2",
+        )
+    )
     with TestClient(app) as unreachable:
         response = unreachable.get("/healthz")
     assert response.status_code == 503
@@ -35,7 +37,11 @@ def test_openapi_lists_the_api(client):
 
 
 def test_api_without_a_token_is_401(client):
-    for headers in ({}, {"Authorization": "Bearer oiop_not-a-real-token"}, {"Authorization": "Basic abc"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer oiop_not-a-real-token"},
+        {"Authorization": "Basic abc"},
+    ):
         response = client.get("/api/v1/me", headers=headers)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"

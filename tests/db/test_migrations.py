@@ -24,7 +24,8 @@ def test_schema_is_at_head_and_matches_the_models(engine, database_url):
         context = MigrationContext.configure(connection)
         assert context.get_current_heads() == tuple(current_heads(database_url))
         differences = [
-            diff for diff in compare_metadata(context, Base.metadata)
+            diff
+            for diff in compare_metadata(context, Base.metadata)
             # expression indexes cannot be reflected on SQLite; the migration creates them
             if not (diff[0] in ("add_index", "remove_index") and diff[1].name == "ix_patients_name")
         ]

@@ -18,9 +18,15 @@ T0 = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 
 def attempt(client, email: str, password: str):
     client.get("/login")
-    return client.post("/login", data={
-        "email": email, "password": password, "csrf_token": client.cookies.get("openiop_csrf"),
-    }, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": client.cookies.get("openiop_csrf"),
+        },
+        follow_redirects=False,
+    )
 
 
 def test_idle_session_times_out_and_says_so(client, db):
@@ -81,7 +87,9 @@ def test_rapid_retries_are_slowed_down(client, db):
 def test_sign_in_form_without_csrf_token_is_refused(client, db):
     world = build_world(db)
     client.get("/login")
-    response = client.post("/login", data={"email": world.user("billing").email, "password": PASSWORD})
+    response = client.post(
+        "/login", data={"email": world.user("billing").email, "password": PASSWORD}
+    )
     assert response.status_code == 403
     assert "expired" in response.text
     assert db.scalars(select(UserSession)).first() is None
@@ -102,10 +110,15 @@ def test_signed_in_form_needs_the_session_token(client, db):
 def test_session_cookie_flags(client, db):
     world = build_world(db)
     client.get("/login")
-    response = client.post("/login", data={
-        "email": world.user("billing").email, "password": PASSWORD,
-        "csrf_token": client.cookies.get("openiop_csrf"),
-    }, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "email": world.user("billing").email,
+            "password": PASSWORD,
+            "csrf_token": client.cookies.get("openiop_csrf"),
+        },
+        follow_redirects=False,
+    )
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
 
@@ -117,10 +130,15 @@ def test_secure_cookie_outside_localhost(app, db):
     app.state.settings.cookie_secure = None
     with TestClient(app, base_url="https://iop.example.org") as remote:
         remote.get("/login")
-        response = remote.post("/login", data={
-            "email": world.user("billing").email, "password": PASSWORD,
-            "csrf_token": remote.cookies.get("openiop_csrf"),
-        }, follow_redirects=False)
+        response = remote.post(
+            "/login",
+            data={
+                "email": world.user("billing").email,
+                "password": PASSWORD,
+                "csrf_token": remote.cookies.get("openiop_csrf"),
+            },
+            follow_redirects=False,
+        )
     assert "Secure" in response.headers["set-cookie"]
 
 
@@ -140,7 +158,11 @@ def test_second_factor_is_asked_and_checked(client, db, mfa_user):
     wrong = client.post("/mfa", data={"code": "000000", "csrf_token": csrf_of(client, "/mfa")})
     assert wrong.status_code == 422
     code = pyotp.TOTP(mfa_user.mfa_secret).now()
-    right = client.post("/mfa", data={"code": code, "csrf_token": csrf_of(client, "/mfa"), "next": "/account"}, follow_redirects=False)
+    right = client.post(
+        "/mfa",
+        data={"code": code, "csrf_token": csrf_of(client, "/mfa"), "next": "/account"},
+        follow_redirects=False,
+    )
     assert right.status_code == 303
     assert client.get("/account").status_code == 200
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
-from openiop.kit import clock
 from openiop.models import AuditEvent, User, UserSession
-from tests.personas import build_world, csrf_of, sign_in
+from tests.personas import build_world, sign_in
 
 
 def test_sign_in_then_account_page_shows_who(client, db):
@@ -24,10 +21,14 @@ def test_sign_in_then_account_page_shows_who(client, db):
 def test_wrong_password_is_refused_and_audited(client, db):
     world = build_world(db)
     client.get("/login")
-    response = client.post("/login", data={
-        "email": world.user("billing").email, "password": "wrong password!!",
-        "csrf_token": client.cookies.get("openiop_csrf"),
-    })
+    response = client.post(
+        "/login",
+        data={
+            "email": world.user("billing").email,
+            "password": "wrong password!!",
+            "csrf_token": client.cookies.get("openiop_csrf"),
+        },
+    )
     assert response.status_code == 401
     assert "not right" in response.text
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "auth.sign_in")).one()

@@ -16,12 +16,22 @@ from openiop.security.permissions import (
 )
 
 SITE_A, SITE_B = 1, 2
-PATIENT = PatientScope(patient_id=10, location_ids=frozenset({SITE_A}), care_team_staff_ids=frozenset({100, 101}))
+PATIENT = PatientScope(
+    patient_id=10, location_ids=frozenset({SITE_A}), care_team_staff_ids=frozenset({100, 101})
+)
 
 
-def who(role: Role, *, staff: int | None = None, sites=frozenset({SITE_A}), patient: int | None = None) -> Principal:
-    return Principal(user_id=1, email="x@example.org", role=role, staff_member_id=staff,
-                     patient_id=patient, location_ids=sites)
+def who(
+    role: Role, *, staff: int | None = None, sites=frozenset({SITE_A}), patient: int | None = None
+) -> Principal:
+    return Principal(
+        user_id=1,
+        email="x@example.org",
+        role=role,
+        staff_member_id=staff,
+        patient_id=patient,
+        location_ids=sites,
+    )
 
 
 @pytest.mark.parametrize(
@@ -31,7 +41,10 @@ def who(role: Role, *, staff: int | None = None, sites=frozenset({SITE_A}), pati
         (who(Role.PHYSICIAN, staff=101), Access.FULL),  # physician on the team
         (who(Role.COUNSELOR, staff=555), Access.LIMITED),  # same site, not on the team
         (who(Role.PHYSICIAN, staff=556), Access.LIMITED),
-        (who(Role.COUNSELOR, staff=100, sites=frozenset({SITE_B})), Access.NONE),  # team id but wrong site
+        (
+            who(Role.COUNSELOR, staff=100, sites=frozenset({SITE_B})),
+            Access.NONE,
+        ),  # team id but wrong site
         (who(Role.COUNSELOR, staff=557, sites=frozenset({SITE_B})), Access.NONE),
         (who(Role.PROGRAM_DIRECTOR, staff=7), Access.FULL),
         (who(Role.PROGRAM_DIRECTOR, staff=7, sites=frozenset({SITE_B})), Access.NONE),

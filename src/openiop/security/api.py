@@ -23,4 +23,9 @@ def me(actor: ApiActor) -> Me:
     principal = actor.principal
     assert principal is not None
     locations = sorted(principal.location_ids) if principal.location_ids is not None else None
-    return Me(user_id=principal.user_id, email=principal.email, role=str(principal.role), location_ids=locations)
+    return Me(
+        user_id=principal.user_id,
+        email=principal.email,
+        role=str(principal.role),
+        location_ids=locations,
+    )

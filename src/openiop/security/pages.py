@@ -27,7 +27,9 @@ from openiop.web.deps import (
 from openiop.web.render import render
 from openiop.web.routing import TransactionalRoute
 
-router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(
+    route_class=TransactionalRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -50,7 +52,9 @@ def home(request: Request, db: SessionDep, record: BrowserSession) -> Response:
 @router.get("/login")
 def login_form(request: Request, next: str = "/", expired: int = 0) -> Response:
     message = "You were signed out after a period of inactivity." if expired else None
-    return render(request, "security/login.html", {"next": safe_next(next), "values": {}, "message": message})
+    return render(
+        request, "security/login.html", {"next": safe_next(next), "values": {}, "message": message}
+    )
 
 
 @router.post("/login")
@@ -60,19 +64,39 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, form: FormDat
     target = safe_next(form.get("next"))
     if not email or not password:
         errors = {k: "Required." for k, v in (("email", email), ("password", password)) if not v}
-        return render(request, "security/login.html", {"next": target, "values": {"email": email}, "errors": errors}, 422)
+        return render(
+            request,
+            "security/login.html",
+            {"next": target, "values": {"email": email}, "errors": errors},
+            422,
+        )
     result = security.sign_in(db, email=email, password=password, settings=settings, actor=actor)
     if result.outcome is not security.SignInOutcome.OK:
         request.state.commit_on_error = True  # failed attempts count towards the lockout
-        return render(request, "security/login.html", {
-            "next": target, "values": {"email": email}, "message": _failure_message(result),
-        }, 429 if result.wait_seconds else 401)
+        return render(
+            request,
+            "security/login.html",
+            {
+                "next": target,
+                "values": {"email": email},
+                "message": _failure_message(result),
+            },
+            429 if result.wait_seconds else 401,
+        )
     started = security.start_session(db, user=result.user, actor=actor)  # type: ignore[arg-type]
-    needs_second_step = not started.record.mfa_passed or security.mfa_needs_enrolment(result.user, settings)  # type: ignore[arg-type]
-    response = RedirectResponse(f"/mfa?next={target}" if needs_second_step else target, status_code=303)
+    needs_second_step = not started.record.mfa_passed or security.mfa_needs_enrolment(
+        result.user, settings
+    )  # type: ignore[arg-type]
+    response = RedirectResponse(
+        f"/mfa?next={target}" if needs_second_step else target, status_code=303
+    )
     response.set_cookie(
-        SESSION_COOKIE, started.token, httponly=True, samesite="lax",
-        secure=cookie_secure(request, settings), path="/",
+        SESSION_COOKIE,
+        started.token,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request, settings),
+        path="/",
     )
     return response
 
@@ -80,7 +104,9 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, form: FormDat
 def _failure_message(result: security.SignInResult) -> str:
     if result.outcome is security.SignInOutcome.LOCKED:
         minutes = max(1, round(result.wait_seconds / 60))
-        return f"Too many failed attempts: this account is locked for about {minutes} more minute(s)."
+        return (
+            f"Too many failed attempts: this account is locked for about {minutes} more minute(s)."
+        )
     if result.outcome is security.SignInOutcome.TOO_SOON:
         return f"Please wait {result.wait_seconds} second(s) before trying again."
     return "The email or password is not right."
@@ -107,13 +133,19 @@ def _half_signed_in(db, record):  # type: ignore[no-untyped-def]
 
 
 @router.get("/mfa")
-def mfa_form(request: Request, db: SessionDep, settings: SettingsDep, record: BrowserSession, next: str = "/") -> Response:
+def mfa_form(
+    request: Request, db: SessionDep, settings: SettingsDep, record: BrowserSession, next: str = "/"
+) -> Response:
     user = _half_signed_in(db, record)
     return render(request, "security/mfa.html", _mfa_context(user, next))
 
 
 def _mfa_context(user, next_path: str, errors: dict | None = None) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    context = {"next": safe_next(next_path), "errors": errors or {}, "enrolling": not user.mfa_enabled}
+    context = {
+        "next": safe_next(next_path),
+        "errors": errors or {},
+        "enrolling": not user.mfa_enabled,
+    }
     if not user.mfa_enabled:
         secret = security.begin_mfa_enrolment(user)
         context.update(secret=secret, qr=mfa.qr_svg(mfa.provisioning_uri(secret, user.email)))
@@ -121,14 +153,21 @@ def _mfa_context(user, next_path: str, errors: dict | None = None) -> dict:  # t
 
 
 @router.post("/mfa")
-def mfa_submit(request: Request, db: SessionDep, record: BrowserSession, form: FormData) -> Response:
+def mfa_submit(
+    request: Request, db: SessionDep, record: BrowserSession, form: FormData
+) -> Response:
     user = _half_signed_in(db, record)
     actor = anonymous_actor(request)
     actor = audit.Actor(security.principal_for(db, user), "web", actor.ip, actor.user_agent)
     try:
         security.confirm_mfa(db, user=user, record=record, code=form.get("code", ""), actor=actor)
     except ValidationFailed as error:
-        return render(request, "security/mfa.html", _mfa_context(user, form.get("next", "/"), error.field_errors), 422)
+        return render(
+            request,
+            "security/mfa.html",
+            _mfa_context(user, form.get("next", "/"), error.field_errors),
+            422,
+        )
     return RedirectResponse(safe_next(form.get("next")), status_code=303)
 
 
@@ -146,7 +185,10 @@ def account(request: Request, db: SessionDep, actor: PageActor) -> Response:
 def revoke_own_token(request: Request, token_id: int, db: SessionDep, actor: PageActor) -> Response:
     token = db.get(security.ApiToken, token_id)
     if token is None or token.user_id != actor.principal.user_id:  # type: ignore[union-attr]
-        raise security.Refused("That token is not yours.", AuditEntry("token.revoke", "refused", object_type="api_token", object_id=token_id))
+        raise security.Refused(
+            "That token is not yours.",
+            AuditEntry("token.revoke", "refused", object_type="api_token", object_id=token_id),
+        )
     security.revoke_token(db, token_id=token_id, actor=actor)
     return RedirectResponse("/account", status_code=303)
 
@@ -171,8 +213,14 @@ def audit_events(
     page: int = 1,
 ) -> Response:
     security.require(db, actor, Permission.AUDIT_READ, action="audit.list")
-    values = {"user": user, "patient_id": patient_id, "action": action, "refused": refused,
-              "date_from": date_from, "date_to": date_to}
+    values = {
+        "user": user,
+        "patient_id": patient_id,
+        "action": action,
+        "refused": refused,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     errors: dict[str, str] = {}
     patient = _int_or_error(patient_id, "patient_id", errors)
     zone = ZoneInfo(settings.default_time_zone)
@@ -180,17 +228,40 @@ def audit_events(
     until = _date_or_error(date_to, "date_to", errors, zone)
     until = until + timedelta(days=1) if until else None
     page = max(page, 1)
-    events = [] if errors else repository.search_audit_events(
-        db, user=user.strip() or None, patient_id=patient, action=action.strip() or None,
-        refused_only=bool(refused), since=since, until=until,
-        offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+    events = (
+        []
+        if errors
+        else repository.search_audit_events(
+            db,
+            user=user.strip() or None,
+            patient_id=patient,
+            action=action.strip() or None,
+            refused_only=bool(refused),
+            since=since,
+            until=until,
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
     )
-    audit.record(db, actor, AuditEntry("audit.list", detail=str({k: v for k, v in values.items() if v})[:300]))
+    audit.record(
+        db,
+        actor,
+        AuditEntry("audit.list", detail=str({k: v for k, v in values.items() if v})[:300]),
+    )
     query = "&".join(f"{k}={v}" for k, v in values.items() if v)
-    return render(request, "security/audit.html", {
-        "events": events[:PAGE_SIZE], "has_next": len(events) > PAGE_SIZE, "page": page,
-        "values": values, "errors": errors, "query": query,
-    }, 422 if errors else 200)
+    return render(
+        request,
+        "security/audit.html",
+        {
+            "events": events[:PAGE_SIZE],
+            "has_next": len(events) > PAGE_SIZE,
+            "page": page,
+            "values": values,
+            "errors": errors,
+            "query": query,
+        },
+        422 if errors else 200,
+    )
 
 
 def _int_or_error(raw: str, name: str, errors: dict[str, str]) -> int | None:
@@ -214,7 +285,9 @@ def _date_or_error(raw: str, name: str, errors: dict[str, str], zone: ZoneInfo) 
 
 
 @router.get("/audit/break-glass")
-def break_glass_review(request: Request, db: SessionDep, actor: PageActor, show: str = "pending") -> Response:
+def break_glass_review(
+    request: Request, db: SessionDep, actor: PageActor, show: str = "pending"
+) -> Response:
     security.require(db, actor, Permission.BREAK_GLASS_REVIEW, action="break_glass.list")
     rows = repository.grants_for_review(db, pending_only=show != "all")
     audit.record(db, actor, AuditEntry("break_glass.list", detail=f"show={show}"))
@@ -222,6 +295,8 @@ def break_glass_review(request: Request, db: SessionDep, actor: PageActor, show:
 
 
 @router.post("/audit/break-glass/{grant_id}/review")
-def review_break_glass(request: Request, grant_id: int, db: SessionDep, actor: PageActor, form: FormData) -> Response:
+def review_break_glass(
+    request: Request, grant_id: int, db: SessionDep, actor: PageActor, form: FormData
+) -> Response:
     security.review_grant(db, actor=actor, grant_id=grant_id, note=form.get("note", ""))
     return RedirectResponse("/audit/break-glass", status_code=303)

@@ -66,7 +66,9 @@ def anonymous_actor(request: Request, channel: str = "web") -> Actor:
 
 def _actor_for(request: Request, db: Session, user: User, channel: str) -> Actor:
     actor = Actor(
-        security.principal_for(db, user), channel, client_ip(request),
+        security.principal_for(db, user),
+        channel,
+        client_ip(request),
         request.headers.get("user-agent"),
     )
     request.state.actor = actor
@@ -90,7 +92,9 @@ def browser_session(request: Request, db: SessionDep, settings: SettingsDep) -> 
 BrowserSession = Annotated[UserSession | None, Depends(browser_session)]
 
 
-def page_actor(request: Request, db: SessionDep, record: BrowserSession, settings: SettingsDep) -> Actor:
+def page_actor(
+    request: Request, db: SessionDep, record: BrowserSession, settings: SettingsDep
+) -> Actor:
     """Who is signed in on this browser; otherwise a redirect to the sign-in page."""
     if record is None:
         raise NotAuthenticated("Please sign in.")
@@ -142,7 +146,9 @@ async def verify_csrf(request: Request, record: BrowserSession) -> None:
         sent = form.get("csrf_token")
     expected = record.csrf_token if record is not None else request.cookies.get(CSRF_COOKIE)
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
-        raise CsrfFailed("This form has expired or did not come from OpenIOP. Reload the page and try again.")
+        raise CsrfFailed(
+            "This form has expired or did not come from OpenIOP. Reload the page and try again."
+        )
 
 
 async def form_data(request: Request) -> dict[str, str]:
@@ -153,7 +159,7 @@ async def form_data(request: Request) -> dict[str, str]:
 
 async def form_lists(request: Request) -> dict[str, list[str]]:
     form = await request.form()
-    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
+    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
 
 
 FormData = Annotated[dict[str, str], Depends(form_data)]

@@ -46,6 +46,10 @@ def render(
         "version": __version__,
         "demo_mode": request.app.state.settings.dev_mode,
         "csrf_token": csrf_token(request),
-        "can": (lambda permission: principal is not None and can(principal, Permission(permission))),
+        "can": (
+            lambda permission: principal is not None and can(principal, Permission(permission))
+        ),
     }
-    return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
+    return templates.TemplateResponse(
+        request, name, {**base, **(context or {})}, status_code=status_code
+    )

@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, se
 
 from openiop.config import get_settings
 
-AREAS = ("security", "programs", "patients")
+AREAS = ("security", "programs", "patients", "admissions")
 
 
 def _loader() -> ChoiceLoader:
@@ -20,7 +20,9 @@ def _loader() -> ChoiceLoader:
     return ChoiceLoader([FileSystemLoader(str(root / "web" / "templates")), PrefixLoader(areas)])
 
 
-def local_time(value: datetime | None, zone: str | None = None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
+def local_time(
+    value: datetime | None, zone: str | None = None, fmt: str = "%b %-d, %Y %-I:%M %p"
+) -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(zone or get_settings().default_time_zone)).strftime(fmt)
