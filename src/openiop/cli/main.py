@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from openiop.cli import audit_trail, database, demo_data, server, tokens, users
+from openiop.cli import audit_trail, database, demo_data, schedule, server, tokens, users
 
 app = typer.Typer(
     name="openiop",
@@ -22,6 +22,8 @@ app.command("serve")(server.serve)
 app.add_typer(users.app, name="user")
 app.add_typer(tokens.app, name="token")
 app.add_typer(audit_trail.app, name="audit")
+app.add_typer(schedule.app, name="schedule")
+app.add_typer(schedule.bench_app, name="bench")
 
 if __name__ == "__main__":
     app()
