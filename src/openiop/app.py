@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from importlib.resources import files
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _mount_routers(app: FastAPI) -> None:
+    from openiop.admissions import api as admissions_api
+    from openiop.admissions import public_pages as admissions_public
+    from openiop.admissions import rate_pages as admissions_rates
     from openiop.patients import api as patients_api
     from openiop.patients import pages as patients_pages
     from openiop.programs import api as programs_api
@@ -48,9 +50,9 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.web import health
 
     app.include_router(health.router)
-    for module in (security_pages, programs_pages, patients_pages):
+    for module in (security_pages, programs_pages, patients_pages, admissions_public, admissions_rates):
         app.include_router(module.router)
-    for module in (security_api, programs_api, patients_api):
+    for module in (security_api, programs_api, patients_api, admissions_api):
         app.include_router(module.router, prefix="/api/v1")
 
 

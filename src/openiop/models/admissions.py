@@ -1,0 +1,95 @@
+"""Admissions: inquiries from the public site, and the per-location day rates behind the cost
+comparison page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from openiop.models.base import Base, Timestamped
+
+
+class Inquiry(Base, Timestamped):
+    """Someone asking about the program: the first step of the admissions pipeline.
+
+    A web inquiry starts at stage "new" with no owner; staff take it from there. The
+    idempotency key comes from a hidden form field, so a form sent twice is stored once.
+    `ip_hash` is a keyed hash of the sender's address, kept only to limit how often one
+    address may send the form.
+    """
+
+    __tablename__ = "inquiries"
+    __table_args__ = (
+        Index("ix_inquiries_stage_next_action", "stage", "next_action_date"),
+        Index("ix_inquiries_ip_hash_created", "ip_hash", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage: Mapped[str] = mapped_column(String(30), default="new")
+    source: Mapped[str] = mapped_column(String(30), default="web")
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    next_action_date: Mapped[date | None] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(200))
+    caller_relationship: Mapped[str] = mapped_column(String(20))  # self, family, referrer
+    person_name: Mapped[str | None] = mapped_column(String(200))  # who needs help, if not caller
+    contact_method: Mapped[str] = mapped_column(String(10))  # phone, email, text
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    best_times: Mapped[str | None] = mapped_column(String(200))
+    substances: Mapped[str] = mapped_column(String(300), default="")  # comma-separated keys
+    insurance_carrier: Mapped[str | None] = mapped_column(String(100))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    consent_to_contact: Mapped[bool] = mapped_column(Boolean)
+    consented_at: Mapped[datetime | None] = mapped_column()
+    message: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def substance_list(self) -> list[str]:
+        return [s for s in self.substances.split(",") if s]
+
+
+class LocationRate(Base, Timestamped):
+    """Day rates at one location from `effective_from` on, in whole cents.
+
+    The newest row whose date has come is the one in force; older rows stay as history.
+    The residential and inpatient rates are what a stay elsewhere typically costs a day,
+    room and board included, so the cost page can compare like with like.
+    """
+
+    __tablename__ = "location_rates"
+    __table_args__ = (
+        UniqueConstraint("location_id", "effective_from", name="uq_location_rates_location_from"),
+        CheckConstraint(
+            "iop_day_rate_cents >= 0 AND residential_day_rate_cents >= 0 "
+            "AND inpatient_day_rate_cents >= 0",
+            name="not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    iop_day_rate_cents: Mapped[int] = mapped_column(Integer)
+    residential_day_rate_cents: Mapped[int] = mapped_column(Integer)
+    inpatient_day_rate_cents: Mapped[int] = mapped_column(Integer)
+    set_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
