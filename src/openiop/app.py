@@ -30,7 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
     app.state.session_factory = session_factory(app.state.engine)
-    app.mount("/static", StaticFiles(directory=str(files("openiop") / "web" / "static")), name="static")
+    app.mount(
+        "/static", StaticFiles(directory=str(files("openiop") / "web" / "static")), name="static"
+    )
     _mount_routers(app)
     _install_error_handlers(app)
     _install_middleware(app, settings)
@@ -39,8 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _mount_routers(app: FastAPI) -> None:
     from openiop.admissions import api as admissions_api
-    from openiop.admissions import public_pages as admissions_public
-    from openiop.admissions import rate_pages as admissions_rates
+    from openiop.admissions import pages as admissions_pages
     from openiop.patients import api as patients_api
     from openiop.patients import pages as patients_pages
     from openiop.programs import api as programs_api
@@ -50,14 +51,18 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.web import health
 
     app.include_router(health.router)
-    for module in (security_pages, programs_pages, patients_pages, admissions_public, admissions_rates):
+    for module in (security_pages, programs_pages, patients_pages, admissions_pages):
         app.include_router(module.router)
     for module in (security_api, programs_api, patients_api, admissions_api):
         app.include_router(module.router, prefix="/api/v1")
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", "")
+    return (
+        request.url.path.startswith("/api/")
+        or "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -73,7 +78,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             return RedirectResponse("/mfa", status_code=303)
         if isinstance(error, NotAuthenticated):
             expired = "&expired=1" if getattr(request.state, "session_expired", False) else ""
-            target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            target = quote(
+                request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            )
             return RedirectResponse(f"/login?next={target}{expired}", status_code=303)
         return templates.TemplateResponse(
             request, "error.html", {"error": error}, status_code=error.status_code
@@ -82,12 +89,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         fields = {
-            ".".join(str(part) for part in item["loc"] if part not in ("body", "query", "path")) or "body": item["msg"]
+            ".".join(str(part) for part in item["loc"] if part not in ("body", "query", "path"))
+            or "body": item["msg"]
             for item in error.errors()
         }
         detail = "; ".join(f"{name}: {message}" for name, message in fields.items())
         if _wants_json(request):
-            return JSONResponse({"error": "Invalid input", "detail": detail, "fields": fields}, status_code=422)
+            return JSONResponse(
+                {"error": "Invalid input", "detail": detail, "fields": fields}, status_code=422
+            )
         bad = DomainError(detail)
         bad.status_code, bad.title = 422, "Invalid input"
         return templates.TemplateResponse(request, "error.html", {"error": bad}, status_code=422)
@@ -100,8 +110,12 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         token = getattr(request.state, "new_csrf_cookie", None)
         if token:
             response.set_cookie(
-                CSRF_COOKIE, token, httponly=True, samesite="strict",
-                secure=cookie_secure(request, settings), path="/",
+                CSRF_COOKIE,
+                token,
+                httponly=True,
+                samesite="strict",
+                secure=cookie_secure(request, settings),
+                path="/",
             )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

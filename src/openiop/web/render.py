@@ -18,6 +18,7 @@ NAV = (
     ("Programs", "/admin/programs", Permission.CONFIG_READ),
     ("Tracks", "/admin/tracks", Permission.CONFIG_READ),
     ("Staff", "/admin/staff", Permission.CONFIG_READ),
+    ("Rates", "/admin/rates", Permission.CONFIG_READ),
     ("Audit trail", "/audit", Permission.AUDIT_READ),
     ("Emergency access", "/audit/break-glass", Permission.BREAK_GLASS_REVIEW),
 )
