@@ -166,3 +166,26 @@ def user(db: Session, *, role: str, email: str | None = None, **kw) -> User:  # 
     db.add(row)
     db.flush()
     return row
+
+
+def inquiry(db: Session, **kw):  # type: ignore[no-untyped-def]
+    """An inquiry as the public form stores it (stage "new", no owner)."""
+    from openiop.models import Inquiry
+
+    n = _n()
+    row = Inquiry(
+        **{
+            "name": f"Wren Inquirer{n}",
+            "caller_relationship": "self",
+            "contact_method": "phone",
+            "phone": f"(555) 010-01{n % 100:02d}",
+            "email": f"inquirer{n}@example.org",
+            "substances": "alcohol",
+            "consent_to_contact": True,
+            "idempotency_key": f"test-inquiry-key-{n:08d}-xxxx",
+            **kw,
+        }
+    )
+    db.add(row)
+    db.flush()
+    return row

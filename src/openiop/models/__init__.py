@@ -1,7 +1,7 @@
 """Every table, imported here so Alembic and the app see one metadata."""
 
 from openiop.models.accounts import ApiToken, User, UserSession
-from openiop.models.admissions import Inquiry, LocationRate
+from openiop.models.admissions import Inquiry, InquiryContact, LocationRate, ReferralSource
 from openiop.models.audit import AuditChainHead, AuditEvent, BreakGlassGrant
 from openiop.models.base import Base
 from openiop.models.organization import Location, Organization, Room
@@ -18,11 +18,13 @@ __all__ = [
     "Commitment",
     "Enrollment",
     "Inquiry",
+    "InquiryContact",
     "Location",
     "LocationRate",
     "Organization",
     "Patient",
     "Program",
+    "ReferralSource",
     "Room",
     "StaffMember",
     "Track",

@@ -56,6 +56,14 @@ class Inquiry(Base, Timestamped):
     message: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     ip_hash: Mapped[str | None] = mapped_column(String(64))
+    # Pipeline (migration 0003): for duplicate detection, the referral source, when it was
+    # admitted (for the conversion figures) and why it was closed.
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    referral_source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral_sources.id"), index=True
+    )
+    admitted_at: Mapped[datetime | None] = mapped_column()
+    closed_reason: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -93,3 +101,33 @@ class LocationRate(Base, Timestamped):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ReferralSource(Base, Timestamped):
+    """Where inquiries come from (a hospital, a court, an employer ...), for the conversion
+    figures. Kinds: self, family, provider, court, employer, other."""
+
+    __tablename__ = "referral_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InquiryContact(Base):
+    """One entry in an inquiry's contact log: a call, text, email or meeting and its outcome.
+    Append-only: a wrong entry is corrected by a new one, never edited."""
+
+    __tablename__ = "inquiry_contacts"
+    __table_args__ = (Index("ix_inquiry_contacts_inquiry_at", "inquiry_id", "contacted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))  # call, text, email, in_person
+    direction: Mapped[str] = mapped_column(String(10))  # outbound, inbound
+    outcome: Mapped[str] = mapped_column(String(20))  # reached, left_message, no_answer, ...
+    note: Mapped[str | None] = mapped_column(Text)
+    contacted_at: Mapped[datetime] = mapped_column()
+    logged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column()

@@ -1,9 +1,11 @@
-"""Admissions pages: the public site (no sign-in) and the staff screen for day rates."""
+"""Admissions pages: the public site (no sign-in), the staff screen for day rates and the
+staff admissions pipeline."""
 
 from fastapi import APIRouter
 
-from openiop.admissions.pages import public, rates
+from openiop.admissions.pages import pipeline, public, rates
 
 router = APIRouter()
 router.include_router(public.router)
 router.include_router(rates.router)
+router.include_router(pipeline.router)
