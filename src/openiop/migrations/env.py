@@ -1,10 +1,15 @@
 """Alembic environment: the URL comes from the caller's config (set by openiop.migrate)."""
 
+import warnings
+
 from alembic import context
 from sqlalchemy import Connection
 
 from openiop.db import get_engine
 from openiop.models import Base
+
+# SQLite cannot reflect expression indexes (ix_patients_name); the migration creates it anyway.
+warnings.filterwarnings("ignore", message=".*expression-based index")
 
 config = context.config
 target_metadata = Base.metadata

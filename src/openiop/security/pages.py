@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
@@ -243,12 +244,10 @@ def audit_events(
             limit=PAGE_SIZE,
         )
     )
-    audit.record(
-        db,
-        actor,
-        AuditEntry("audit.list", detail=str({k: v for k, v in values.items() if v})[:300]),
-    )
-    query = "&".join(f"{k}={v}" for k, v in values.items() if v)
+    chosen = {k: v for k, v in values.items() if v}
+    filters = "; ".join(f"{k}={v}" for k, v in chosen.items())
+    audit.record(db, actor, AuditEntry("audit.list", detail=filters[:300] or None))
+    query = urlencode(chosen)
     return render(
         request,
         "security/audit.html",
