@@ -16,8 +16,8 @@ from openiop.kit.errors import ValidationFailed
 
 CRITERIA_COUNT = 11
 
-# The substance classes the checklist is counted for. Same keys as the patient registry's
-# primary-substance list (patients' enrollment rules) so a recorded substance carries across.
+# The substance classes the checklist is counted for; the patient registry's primary-substance
+# choices use this same list, so a substance recorded at assessment carries across.
 SUBSTANCES: dict[str, str] = {
     "alcohol": "Alcohol",
     "opioids": "Opioids",

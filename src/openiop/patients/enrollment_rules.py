@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from openiop.admissions.dsm5 import SUBSTANCES  # one substance vocabulary for the product
 from openiop.patients.rules import RuleError, parse_date, parse_id, text
 
 ENROLLMENT_STATUSES = {"pending": "Pending", "active": "Active", "discharged": "Discharged"}
@@ -20,18 +21,6 @@ DISCHARGE_TYPES = {
     "administrative": "Administrative discharge",
     "stepped_down": "Stepped down to a lower level of care",
     "referred_higher_level": "Referred to a higher level of care",
-}
-SUBSTANCES = {
-    "alcohol": "Alcohol",
-    "opioids": "Opioids",
-    "methamphetamine": "Methamphetamine",
-    "cocaine": "Cocaine",
-    "other_stimulants": "Other stimulants",
-    "cannabis": "Cannabis",
-    "sedatives": "Sedatives, hypnotics or anxiolytics",
-    "hallucinogens": "Hallucinogens",
-    "inhalants": "Inhalants",
-    "other": "Other",
 }
 # Who may be the physician of record: prescribers (physicians, nurse practitioners, PAs).
 PRESCRIBER_CREDENTIALS = frozenset({"MD", "DO", "NP", "PA"})
