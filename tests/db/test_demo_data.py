@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from typer.testing import Result
 
 from openiop.config import get_settings
+from openiop.demo import admissions_plan
 from openiop.demo import plan as demo_plan
 from openiop.demo.patients import DISCHARGE_TYPES, SUBSTANCES, CommitmentPlan, fits
 from openiop.demo.plan import TrackPlan
@@ -27,9 +28,13 @@ from openiop.models import (
     AuditEvent,
     Commitment,
     Enrollment,
+    Inquiry,
+    InquiryContact,
     Location,
+    LocationRate,
     Organization,
     Patient,
+    ReferralSource,
     StaffMember,
     Track,
     User,
@@ -289,3 +294,120 @@ def test_loading_is_audited_on_the_cli_channel(demo):
     assert len(created) == 30 and {e.channel for e in events} == {"cli"}
     assert len({e.patient_id for e in created}) == 30
     assert any(e.action == "demo.load" for e in events)
+
+
+# ---- the admissions side -------------------------------------------------------------------
+
+
+def inquiries(session: Session) -> list[tuple]:
+    rows = session.execute(
+        select(
+            Inquiry.idempotency_key, Inquiry.stage, Inquiry.name, Inquiry.phone,
+            Inquiry.created_at, Inquiry.admitted_at, Inquiry.next_action_date,
+            Location.code, ReferralSource.name, User.email,
+        )
+        .join(Location, Location.id == Inquiry.location_id)
+        .join(ReferralSource, ReferralSource.id == Inquiry.referral_source_id)
+        .outerjoin(User, User.id == Inquiry.owner_user_id)
+        .order_by(Inquiry.idempotency_key)
+    )  # fmt: skip
+    # SQLite hands times back without their zone: compare them as UTC wall-clock times.
+    return [(*row[:4], *(naive(t) for t in row[4:6]), *row[6:]) for row in rows]
+
+
+def naive(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def admissions_counts(session: Session) -> dict[str, int]:
+    models = (Inquiry, InquiryContact, ReferralSource, LocationRate)
+    return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in models}
+
+
+def test_same_seed_gives_the_same_inquiries_on_a_fresh_database(demo, second_url):
+    again = load_demo(second_url, *ARGS)
+    assert again.exit_code == 0, again.output
+    with session_on(demo.url) as first, session_on(second_url) as second:
+        rows = inquiries(first)
+        assert len(rows) == admissions_plan.inquiry_count(30) == 12
+        assert rows == inquiries(second)
+        assert admissions_counts(first) == admissions_counts(second)
+
+
+def test_the_inquiry_count_grows_mildly_with_the_patients():
+    assert admissions_plan.inquiry_count(30) == 12
+    assert admissions_plan.inquiry_count(120) == 30
+    big = demo_plan.build_plan(seed=3, patient_count=200, today=date(2026, 11, 30))
+    assert len(big.admissions.inquiries) == 50
+
+
+def test_every_location_has_day_rates_in_force(demo):
+    with session_on(demo.url) as session:
+        locations = session.scalars(select(Location)).all()
+        rates = {r.location_id: r for r in session.scalars(select(LocationRate))}
+    assert set(rates) == {loc.id for loc in locations}
+    for rate in rates.values():
+        assert rate.effective_from <= date(2026, 11, 30)
+        assert 25_000 <= rate.iop_day_rate_cents <= 45_000
+        assert 90_000 <= rate.residential_day_rate_cents <= 140_000
+        assert 180_000 <= rate.inpatient_day_rate_cents <= 260_000
+
+
+def test_inquiries_cover_every_stage_and_look_like_a_pipeline(demo):
+    from openiop.admissions.pipeline_rules import CLOSED_STAGES, OPEN_STAGES, STAGES
+    from openiop.admissions.pipeline_schemas import CHANNELS, OUTCOMES, SOURCE_KINDS
+
+    with session_on(demo.url) as session:
+        rows = session.scalars(select(Inquiry)).all()
+        contacts = session.scalars(select(InquiryContact)).all()
+        sources = session.scalars(select(ReferralSource)).all()
+        owners = {u.id: u.email for u in session.scalars(select(User))}
+    assert set(OPEN_STAGES) <= {i.stage for i in rows} <= set(STAGES)
+    assert 6 <= len(sources) <= 8 and {s.kind for s in sources} == set(SOURCE_KINDS)
+    assert all(s.name.endswith("(demo)") for s in sources)
+    now = naive(FROZEN)
+    for i in rows:
+        assert naive(i.created_at) < now and (now - naive(i.created_at)).days <= 61
+        assert (i.admitted_at is not None) == (i.stage == "admitted"), i.idempotency_key
+        assert bool(i.closed_reason) == (i.stage in CLOSED_STAGES), i.idempotency_key
+        assert i.phone is None or i.phone.startswith("(555) 01")
+        assert i.email is None or i.email.endswith("@example.org")
+        assert i.location_id and i.referral_source_id and i.consent_to_contact
+        if i.admitted_at:
+            assert naive(i.created_at) < naive(i.admitted_at) < now
+    owned = [owners[i.owner_user_id] for i in rows if i.owner_user_id]
+    assert owned.count("admissions@demo.example.org") > len(rows) / 2
+    assert all(i.owner_user_id is None for i in rows if i.stage == "new")
+    assert {c.channel for c in contacts} <= set(CHANNELS)
+    assert {c.outcome for c in contacts} <= set(OUTCOMES)
+    per_inquiry = {i.id: sum(c.inquiry_id == i.id for c in contacts) for i in rows}
+    assert max(per_inquiry.values()) <= 3 and any(per_inquiry.values())
+
+
+def test_one_pair_of_inquiries_shares_a_phone(demo):
+    from openiop.admissions.pipeline_rules import phone_key
+
+    with session_on(demo.url) as session:
+        phones = [phone_key(i.phone) for i in session.scalars(select(Inquiry)) if i.phone]
+    shared = {p for p in phones if phones.count(p) > 1}
+    assert len(shared) == 1 and phones.count(shared.pop()) == 2
+
+
+def test_a_second_run_adds_no_admissions_rows(demo):
+    with session_on(demo.url) as session:
+        before = admissions_counts(session)
+    result = load_demo(demo.url, *ARGS)
+    assert result.exit_code == 0 and "already loaded" in result.output
+    with session_on(demo.url) as session:
+        assert admissions_counts(session) == before
+    assert before["inquiries"] == 12 and before["location_rates"] == 3
+
+
+def test_admissions_rows_are_audited(demo):
+    with session_on(demo.url) as session:
+        actions = [e.action for e in session.scalars(select(AuditEvent))]
+    assert actions.count("inquiry.create") == 12
+    assert actions.count("rate.create") == 3
+    assert actions.count("referral_source.create") == 7

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
-from openiop.demo import names, patients
+from openiop.demo import admissions_plan, names, patients
+from openiop.demo.admissions_plan import AdmissionsPlan
 from openiop.demo.patients import PatientPlan
 from openiop.kit.identifiers import npi_with_check_digit
 from openiop.security.permissions import Role
@@ -109,6 +110,7 @@ class DemoPlan:
     patients: tuple[PatientPlan, ...]
     logins: tuple[DemoLogin, ...]
     patient_login_mrn: str | None
+    admissions: AdmissionsPlan
 
 
 # (code, name, street, suite, city, ZIP): fictional towns shaped like California's.
@@ -184,6 +186,12 @@ def build_plan(*, seed: int, patient_count: int, today: date) -> DemoPlan:
         patients=roster,
         logins=demo_logins() if linked else demo_logins()[:-1],
         patient_login_mrn=linked.mrn if linked else None,
+        admissions=admissions_plan.build_admissions(
+            seed=seed,
+            patient_count=patient_count,
+            today=today,
+            location_codes=[loc.code for loc in locations],
+        ),
     )
 
 

@@ -2,28 +2,34 @@
 
 The demo writes model rows directly rather than through each area's services: those check
 a signed-in person's permissions, and the loader acts for the operator at the command line.
-Every account and patient it creates is still audited, with the caller's channel.
+Every account, patient, rate, referral source and inquiry it creates is still audited, with
+the caller's channel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from openiop.demo import repository
+from openiop.demo.admissions_plan import AdmissionsPlan, InquiryPlan
 from openiop.demo.patients import PatientPlan
 from openiop.demo.plan import DEMO_PASSWORD, DemoPlan, StaffPlan
 from openiop.kit.errors import Conflict
 from openiop.models import (
     Commitment,
     Enrollment,
+    Inquiry,
+    InquiryContact,
     Location,
+    LocationRate,
     Organization,
     Patient,
     Program,
+    ReferralSource,
     Room,
     StaffMember,
     Track,
@@ -44,6 +50,7 @@ class LoadResult:
     staff: int = 0
     accounts: int = 0
     patients: int = 0
+    inquiries: int = 0
 
 
 @dataclass
@@ -56,6 +63,7 @@ class _Written:
     rooms: dict[tuple[str, str], Room]
     staff: dict[str, StaffMember]
     tracks: dict[str, Track]
+    users: dict[str, User] = field(default_factory=dict)
 
 
 def steps(plan: DemoPlan) -> int:
@@ -86,6 +94,8 @@ def load(
     for patient in plan.patients:
         _patient(session, patient, written, password_hash, plan, actor)
         tick(1)
+    _admissions(session, plan.admissions, written, actor)
+    inquiries = len(plan.admissions.inquiries)
     audit.record(
         session,
         actor,
@@ -93,11 +103,12 @@ def load(
             "demo.load",
             object_type="organization",
             object_id=written.organization.id,
-            detail=f"patients={len(plan.patients)} staff={len(plan.staff)}",
+            detail=f"patients={len(plan.patients)} staff={len(plan.staff)} inquiries={inquiries}",
         ),
     )
     accounts = len(plan.staff) + (1 if plan.patient_login_mrn else 0)
-    return LoadResult(True, len(plan.locations), len(plan.staff), accounts, len(plan.patients))
+    counts = (len(plan.locations), len(plan.staff), accounts, len(plan.patients), inquiries)
+    return LoadResult(True, *counts)
 
 
 def _add(session: Session, row: Row) -> Row:
@@ -150,17 +161,14 @@ def _staff_member(
     )
     member.locations = [written.locations[code] for code in plan.location_codes]
     written.staff[plan.key] = _add(session, member)
-    _account(
-        session,
-        User(
-            email=plan.email,
-            display_name=plan.display_name,
-            role=str(plan.role),
-            password_hash=password_hash,
-            staff_member_id=member.id,
-        ),
-        actor,
+    written.users[plan.key] = User(
+        email=plan.email,
+        display_name=plan.display_name,
+        role=str(plan.role),
+        password_hash=password_hash,
+        staff_member_id=member.id,
     )
+    _account(session, written.users[plan.key], actor)
 
 
 def _account(session: Session, user: User, actor: Actor) -> None:
@@ -268,3 +276,65 @@ def _enrollment_row(plan: PatientPlan, patient: Patient, written: _Written) -> E
         primary_substance=spec.primary_substance,
         diagnosis_codes=spec.diagnosis_codes,
     )
+
+
+def _admissions(session: Session, plan: AdmissionsPlan, written: _Written, actor: Actor) -> None:
+    for rate in plan.rates:
+        fields = asdict(rate)
+        location = written.locations[fields.pop("location_code")]
+        row = _add(session, LocationRate(location_id=location.id, **fields))
+        _created(session, actor, "rate.create", "location_rate", row.id, f"at={location.code}")
+    sources: dict[str, ReferralSource] = {}
+    for source in plan.sources:
+        made = _add(session, ReferralSource(name=source.name, kind=source.kind))
+        sources[source.name] = made
+        detail = f"kind={made.kind}"
+        _created(session, actor, "referral_source.create", "referral_source", made.id, detail)
+    for inquiry in plan.inquiries:
+        _inquiry(session, inquiry, written, sources, actor)
+
+
+def _inquiry(
+    session: Session,
+    plan: InquiryPlan,
+    written: _Written,
+    sources: dict[str, ReferralSource],
+    actor: Actor,
+) -> None:
+    fields = asdict(plan)
+    for derived in ("contacts", "owner_key", "location_code", "source_name"):
+        fields.pop(derived)
+    owner = written.users[plan.owner_key] if plan.owner_key else None
+    touched = [plan.created_at, plan.admitted_at, *(c.contacted_at for c in plan.contacts)]
+    row = _add(
+        session,
+        Inquiry(
+            **fields,
+            owner_user_id=owner.id if owner else None,
+            location_id=written.locations[plan.location_code].id,
+            referral_source_id=sources[plan.source_name].id,
+            consent_to_contact=True,
+            consented_at=plan.created_at,
+            updated_at=max(t for t in touched if t is not None),
+        ),
+    )
+    for contact in plan.contacts:
+        session.add(
+            InquiryContact(
+                inquiry_id=row.id,
+                **asdict(contact),
+                logged_by_user_id=owner.id if owner else None,
+                created_at=contact.contacted_at,
+            )
+        )
+    detail = f"stage={plan.stage}; contacts={len(plan.contacts)}"
+    _created(session, actor, "inquiry.create", "inquiry", row.id, detail)
+
+
+def _created(
+    session: Session, actor: Actor, action: str, object_type: str, object_id: int, detail: str
+) -> None:
+    entry = AuditEntry(
+        action, object_type=object_type, object_id=object_id, detail=f"{detail}; demo data"
+    )
+    audit.record(session, actor, entry)
