@@ -57,7 +57,28 @@ def open_refused(page, sign_in, seed) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_role("link", name="Emergency access")).to_be_visible()
 
 
+def public_page(path: str, heading: str):  # type: ignore[no-untyped-def]
+    """The public site (no sign-in): what the program is, the self-check, costs, the inquiry form."""
+
+    def open_public(page, sign_in, seed) -> None:  # type: ignore[no-untyped-def]
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+
+    return open_public
+
+
+def open_inquiry_errors(page, sign_in, seed) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/inquiry")
+    page.locator("form[action='/inquiry'] button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 PAGES = {
+    "public-program": public_page("/program", "intensive outpatient"),
+    "public-self-check": public_page("/self-check", ""),
+    "public-cost": public_page("/cost", ""),
+    "public-inquiry": public_page("/inquiry", ""),
+    "public-inquiry-errors": open_inquiry_errors,
     "login": open_login,
     "login-error": open_login_error,
     "patient-list": open_patient_list,
