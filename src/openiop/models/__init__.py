@@ -1,7 +1,14 @@
 """Every table, imported here so Alembic and the app see one metadata."""
 
 from openiop.models.accounts import ApiToken, User, UserSession
-from openiop.models.admissions import Inquiry, InquiryContact, LocationRate, ReferralSource
+from openiop.models.admissions import (
+    AdmissionAssessment,
+    ClinicalTask,
+    Inquiry,
+    InquiryContact,
+    LocationRate,
+    ReferralSource,
+)
 from openiop.models.audit import AuditChainHead, AuditEvent, BreakGlassGrant
 from openiop.models.base import Base
 from openiop.models.organization import Location, Organization, Room
@@ -10,11 +17,13 @@ from openiop.models.programs import Program, Track, track_facilitators
 from openiop.models.staff import StaffMember, staff_locations
 
 __all__ = [
+    "AdmissionAssessment",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
     "Base",
     "BreakGlassGrant",
+    "ClinicalTask",
     "Commitment",
     "Enrollment",
     "Inquiry",

@@ -1,11 +1,13 @@
-"""Admissions: inquiries from the public site, and the per-location day rates behind the cost
-comparison page."""
+"""Admissions: inquiries from the public site, the per-location day rates behind the cost
+comparison page, clinicians' assessments of inquiries and the clinical tasks they raise."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -131,3 +133,64 @@ class InquiryContact(Base):
     contacted_at: Mapped[datetime] = mapped_column()
     logged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column()
+
+
+class AdmissionAssessment(Base, Timestamped):
+    """A clinician's screening and assessment of an inquiry, the level of care the rules
+    recommended (with every reason) and the clinician's decision on it.
+
+    Answers, DSM-5 checklists and dimension notes are kept as JSON because each instrument has
+    its own shape; the recommendation is stored as it was computed, so a later change of the
+    rules never rewrites what a clinician saw and decided on. A new assessment is a new row.
+    """
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint(
+            "decision IS NULL OR decision IN ('accepted', 'overridden')", name="decision_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), index=True)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    substances: Mapped[list[str]] = mapped_column(JSON)
+    dsm5_criteria: Mapped[dict[str, list[str]]] = mapped_column(JSON)  # substance → keys met
+    instrument_answers: Mapped[dict[str, list[int]]] = mapped_column(JSON)
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON)
+    home_environment: Mapped[str] = mapped_column(String(20))
+    sober_living_home: Mapped[str | None] = mapped_column(String(200))
+    commitments: Mapped[str | None] = mapped_column(Text)
+    dimensions: Mapped[dict[str, Any]] = mapped_column(JSON)  # "1" → {"rating", "note"}
+    recommendation: Mapped[str] = mapped_column(String(40))
+    reasons: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_level: Mapped[str | None] = mapped_column(String(40))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ClinicalTask(Base):
+    """Work a clinician must do by a date, e.g. the same-day safety follow-up that a PHQ-9
+    item 9 answer above 0 demands. Status "open" until someone marks it "done"."""
+
+    __tablename__ = "clinical_tasks"
+    __table_args__ = (Index("ix_clinical_tasks_status_due", "status", "due_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # urgent_safety_follow_up
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column()
+    done_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from openiop.admissions import assessment_service
 from openiop.admissions import pipeline_rules as rules
 from openiop.admissions import pipeline_schemas as schemas
 from openiop.admissions import pipeline_service as service
@@ -49,6 +50,7 @@ def _board_page(
     request: Request, db: Session, actor: Actor, message: str | None = None, status: int = 200
 ) -> Response:
     context = {**_common(), "board": service.board(db, actor=actor), "message": message}
+    context["urgent_follow_ups"] = assessment_service.urgent_follow_ups(db, actor=actor)
     return _private(render(request, "admissions/pipeline_board.html", context, status))
 
 
