@@ -78,7 +78,7 @@ def _actor_for(request: Request, db: Session, user: User, channel: str) -> Actor
 
 def browser_session(request: Request, db: SessionDep, settings: SettingsDep) -> UserSession | None:
     """The signed-in browser session, if any (ends it when timed out)."""
-    if "browser_session" in request.state._state:
+    if hasattr(request.state, "browser_session"):  # already looked up for this request
         return request.state.browser_session
     token = request.cookies.get(SESSION_COOKIE)
     record = security.resume_session(db, token=token, settings=settings) if token else None
