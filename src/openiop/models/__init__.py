@@ -9,6 +9,7 @@ from openiop.models.admissions import (
     LocationRate,
     ReferralSource,
 )
+from openiop.models.attendance import AttendanceCorrection, DailyMinutes, GroupAttendance
 from openiop.models.audit import AuditChainHead, AuditEvent, BreakGlassGrant
 from openiop.models.base import Base
 from openiop.models.calendar import (
@@ -21,8 +22,24 @@ from openiop.models.calendar import (
     StaffTimeOff,
     StaffWorkingHours,
 )
+from openiop.models.clinical import (
+    ClinicalPolicy,
+    DischargeSummary,
+    DrugScreen,
+    DrugScreenResult,
+    MeasureAdministration,
+    MeasureSchedule,
+    PlanGoal,
+    PlanIntervention,
+    PlanObjective,
+    PlanProblem,
+    PlanReview,
+    TreatmentPlan,
+)
+from openiop.models.feeds import CalendarFeedToken, Reminder, ReminderPreference
 from openiop.models.organization import Location, Organization, Room
 from openiop.models.patients import Commitment, Enrollment, Patient
+from openiop.models.planning import PlanRun
 from openiop.models.programs import Program, Track, track_facilitators
 from openiop.models.staff import StaffMember, staff_locations
 
@@ -30,31 +47,50 @@ __all__ = [
     "AdmissionAssessment",
     "ApiToken",
     "Appointment",
+    "AttendanceCorrection",
     "AuditChainHead",
     "AuditEvent",
     "Base",
     "BreakGlassGrant",
+    "CalendarFeedToken",
+    "ClinicalPolicy",
     "ClinicalTask",
     "Commitment",
     "CurriculumTopic",
+    "DailyMinutes",
+    "DischargeSummary",
+    "DrugScreen",
+    "DrugScreenResult",
     "Enrollment",
+    "GroupAttendance",
     "GroupSession",
     "Inquiry",
     "InquiryContact",
     "Location",
     "LocationClosure",
     "LocationRate",
+    "MeasureAdministration",
+    "MeasureSchedule",
     "Organization",
     "Patient",
     "PatientBlock",
+    "PlanGoal",
+    "PlanIntervention",
+    "PlanObjective",
+    "PlanProblem",
+    "PlanReview",
+    "PlanRun",
     "Program",
     "ReferralSource",
+    "Reminder",
+    "ReminderPreference",
     "Room",
     "SchedulingPreference",
     "StaffMember",
     "StaffTimeOff",
     "StaffWorkingHours",
     "Track",
+    "TreatmentPlan",
     "User",
     "UserSession",
     "staff_locations",
