@@ -1,0 +1,1 @@
+"""The calendar in the app: group sessions, appointments, availability, week views."""
