@@ -55,6 +55,7 @@ class Permission(StrEnum):
     ATTENDANCE_RECORD = "attendance.record"
     MINUTES_READ = "minutes.read"
     COMPLIANCE_DASHBOARD = "compliance.dashboard"
+    SCHEDULE_PLAN = "schedule.plan"
 
 
 _R = Role
@@ -87,6 +88,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
         {_R.ADMIN, _R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN, _R.BILLING}
     ),
     Permission.COMPLIANCE_DASHBOARD: frozenset({_R.ADMIN, _R.PROGRAM_DIRECTOR}),
+    # "Plan next week": directors and coordinators (the admissions role) run the weekly solver
+    # for their sites and accept its proposal; others book by hand (APPOINTMENT_WRITE).
+    Permission.SCHEDULE_PLAN: frozenset({_R.ADMIN, _R.PROGRAM_DIRECTOR, _R.ADMISSIONS}),
 }
 
 
