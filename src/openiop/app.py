@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _mount_routers(app: FastAPI) -> None:
     from openiop.admissions import api as admissions_api
     from openiop.admissions import pages as admissions_pages
+    from openiop.calendar import feeds_pages, reminders_pages
     from openiop.patients import api as patients_api
     from openiop.patients import pages as patients_pages
     from openiop.programs import api as programs_api
@@ -51,6 +52,9 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.web import health
 
     app.include_router(health.router)
+    app.include_router(feeds_pages.public)  # the .ics URL: no session, the secret is the key
+    for module in (feeds_pages, reminders_pages):
+        app.include_router(module.router)
     for module in (security_pages, programs_pages, patients_pages, admissions_pages):
         app.include_router(module.router)
     for module in (security_api, programs_api, patients_api, admissions_api):

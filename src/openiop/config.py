@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,19 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     break_glass_minutes: int = Field(default=60, ge=5)
     cookie_secure: bool | None = None  # None: secure unless the request is to localhost
+    # Outgoing mail for appointment reminders (docs/calendar-feeds.md). No host: no sending.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_from: str = "reminders@openiop.invalid"
+    smtp_timeout_seconds: int = Field(default=20, ge=1, le=300)
+    reminder_lead_hours: int = Field(default=24, ge=1, le=24 * 7)
+    reminder_quiet_start: str = Field(default="21:00", pattern=r"^\d{2}:\d{2}$")
+    reminder_quiet_end: str = Field(default="08:00", pattern=r"^\d{2}:\d{2}$")
+    reminder_max_attempts: int = Field(default=5, ge=1, le=50)
+    reminder_retry_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

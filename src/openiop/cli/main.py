@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import typer
 
-from openiop.cli import audit_trail, database, demo_data, schedule, server, tokens, users
+from openiop.cli import (
+    audit_trail,
+    database,
+    demo_data,
+    reminders,
+    schedule,
+    server,
+    tokens,
+    users,
+)
 
 app = typer.Typer(
     name="openiop",
@@ -24,6 +33,7 @@ app.add_typer(tokens.app, name="token")
 app.add_typer(audit_trail.app, name="audit")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(schedule.bench_app, name="bench")
+app.add_typer(reminders.app, name="reminders")
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,141 @@
+"""All SQL for the reminder outbox and patients' reminder preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from openiop.models import (
+    Appointment,
+    Enrollment,
+    GroupSession,
+    Location,
+    Patient,
+    Reminder,
+    ReminderPreference,
+)
+
+RETRYABLE = ("queued", "failed")
+
+
+def preference(session: Session, patient_id: int) -> ReminderPreference | None:
+    return session.get(ReminderPreference, patient_id)
+
+
+def patient(session: Session, patient_id: int) -> Patient | None:
+    return session.get(Patient, patient_id)
+
+
+def location(session: Session, location_id: int) -> Location | None:
+    return session.get(Location, location_id)
+
+
+def appointments_to_remind(session: Session, start: datetime, end: datetime) -> list[Appointment]:
+    """Scheduled appointments in the window, of opted-in patients, not yet in the outbox."""
+    return list(
+        session.scalars(
+            select(Appointment)
+            .join(ReminderPreference, ReminderPreference.patient_id == Appointment.patient_id)
+            .outerjoin(Reminder, Reminder.appointment_id == Appointment.id)
+            .where(
+                ReminderPreference.email_opt_in.is_(True),
+                Appointment.status == "scheduled",
+                Appointment.starts_at > start,
+                Appointment.starts_at <= end,
+                Reminder.id.is_(None),
+            )
+            .order_by(Appointment.starts_at, Appointment.id)
+        )
+    )
+
+
+def group_days_to_remind(
+    session: Session, start: datetime, end: datetime
+) -> list[tuple[GroupSession, int]]:
+    """(session, patient id) for each scheduled group day of a patient who asked for group
+    reminders and is actively enrolled on the track that day, not yet in the outbox."""
+    existing = and_(
+        Reminder.group_session_id == GroupSession.id, Reminder.patient_id == Enrollment.patient_id
+    )
+    rows = session.execute(
+        select(GroupSession, Enrollment.patient_id)
+        .join(Enrollment, Enrollment.track_id == GroupSession.track_id)
+        .join(ReminderPreference, ReminderPreference.patient_id == Enrollment.patient_id)
+        .outerjoin(Reminder, existing)
+        .where(
+            ReminderPreference.email_opt_in.is_(True),
+            ReminderPreference.group_days.is_(True),
+            Enrollment.status == "active",
+            Enrollment.admit_date <= GroupSession.session_date,
+            GroupSession.status == "scheduled",
+            GroupSession.starts_at > start,
+            GroupSession.starts_at <= end,
+            Reminder.id.is_(None),
+        )
+        .order_by(GroupSession.starts_at, GroupSession.id, Enrollment.patient_id)
+    ).all()
+    return [(group, patient_id) for group, patient_id in rows]
+
+
+def open_reminders(session: Session) -> list[Reminder]:
+    """Reminders not yet sent or dropped: checked against their visit before each run."""
+    return list(
+        session.scalars(
+            select(Reminder).where(Reminder.status.in_(RETRYABLE)).order_by(Reminder.id)
+        )
+    )
+
+
+def due_ids(session: Session, now: datetime, max_attempts: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(Reminder.id)
+            .where(
+                Reminder.status.in_(RETRYABLE),
+                Reminder.send_after <= now,
+                Reminder.attempts < max_attempts,
+            )
+            .order_by(Reminder.send_after, Reminder.id)
+        )
+    )
+
+
+def lock_reminder(session: Session, reminder_id: int) -> Reminder | None:
+    """The row, locked so a second sender running at the same time skips it."""
+    return session.scalars(
+        select(Reminder).where(Reminder.id == reminder_id).with_for_update(skip_locked=True)
+    ).first()
+
+
+def appointment(session: Session, appointment_id: int) -> Appointment | None:
+    return session.get(Appointment, appointment_id)
+
+
+def group_session(session: Session, group_session_id: int) -> GroupSession | None:
+    return session.get(GroupSession, group_session_id)
+
+
+def still_enrolled(session: Session, patient_id: int, group: GroupSession) -> bool:
+    return (
+        session.scalars(
+            select(Enrollment.id).where(
+                Enrollment.patient_id == patient_id,
+                Enrollment.track_id == group.track_id,
+                Enrollment.status == "active",
+            )
+        ).first()
+        is not None
+    )
+
+
+def patient_reminders(session: Session, patient_id: int, limit: int = 20) -> list[Reminder]:
+    return list(
+        session.scalars(
+            select(Reminder)
+            .where(Reminder.patient_id == patient_id)
+            .order_by(Reminder.starts_at.desc(), Reminder.id.desc())
+            .limit(limit)
+        )
+    )
