@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _mount_routers(app: FastAPI) -> None:
     from openiop.admissions import api as admissions_api
     from openiop.admissions import pages as admissions_pages
+    from openiop.attendance import api as attendance_api
+    from openiop.attendance import pages as attendance_pages
     from openiop.calendar import feeds_pages, reminders_pages
     from openiop.patients import api as patients_api
     from openiop.patients import pages as patients_pages
@@ -52,6 +54,8 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.web import health
 
     app.include_router(health.router)
+    app.include_router(attendance_pages.router)
+    app.include_router(attendance_api.router, prefix="/api/v1")
     app.include_router(feeds_pages.public)  # the .ics URL: no session, the secret is the key
     for module in (feeds_pages, reminders_pages):
         app.include_router(module.router)
@@ -129,6 +133,6 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'",
         )
-        if request.url.path.startswith(("/patients", "/api/", "/audit", "/me")):
+        if request.url.path.startswith(("/patients", "/api/", "/audit", "/me", "/attendance")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -49,6 +49,9 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     BREAK_GLASS_REVIEW = "break_glass.review"
     USER_MANAGE = "user.manage"
+    ATTENDANCE_RECORD = "attendance.record"
+    MINUTES_READ = "minutes.read"
+    COMPLIANCE_DASHBOARD = "compliance.dashboard"
     CALENDAR_READ = "calendar.read"
     CALENDAR_CONFIGURE = "calendar.configure"
     APPOINTMENT_WRITE = "appointment.write"
@@ -72,6 +75,16 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.AUDIT_READ: frozenset({_R.ADMIN, _R.AUDITOR}),
     Permission.BREAK_GLASS_REVIEW: frozenset({_R.ADMIN, _R.AUDITOR, _R.PROGRAM_DIRECTOR}),
     Permission.USER_MANAGE: frozenset({_R.ADMIN}),
+    # Attendance: facilitators and the care team record it at their sites (the service
+    # checks the session or the patient); billing reads the minutes ledger; directors watch
+    # the location's compliance.
+    Permission.ATTENDANCE_RECORD: frozenset(
+        {_R.ADMIN, _R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN}
+    ),
+    Permission.MINUTES_READ: frozenset(
+        {_R.ADMIN, _R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN, _R.BILLING}
+    ),
+    Permission.COMPLIANCE_DASHBOARD: frozenset({_R.ADMIN, _R.PROGRAM_DIRECTOR}),
     # The calendar: billing reads it (what was held), auditors review the trail instead.
     Permission.CALENDAR_READ: STAFF_ROLES - {_R.AUDITOR},
     Permission.CALENDAR_CONFIGURE: frozenset({_R.ADMIN, _R.PROGRAM_DIRECTOR}),

@@ -15,6 +15,7 @@ from openiop.web.templating import templates
 NAV = (
     ("Patients", "/patients", Permission.PATIENT_LIST),
     ("Admissions", "/admissions", Permission.PATIENT_CREATE),
+    ("Attendance", "/attendance", Permission.ATTENDANCE_RECORD),
     ("Locations", "/admin/locations", Permission.CONFIG_READ),
     ("Programs", "/admin/programs", Permission.CONFIG_READ),
     ("Tracks", "/admin/tracks", Permission.CONFIG_READ),
