@@ -49,6 +49,8 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     BREAK_GLASS_REVIEW = "break_glass.review"
     USER_MANAGE = "user.manage"
+    # Treatment plans, measures, drug screens and discharge; care-team scope still applies.
+    CLINICAL_WRITE = "clinical.write"
     ATTENDANCE_RECORD = "attendance.record"
     MINUTES_READ = "minutes.read"
     COMPLIANCE_DASHBOARD = "compliance.dashboard"
@@ -75,6 +77,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.AUDIT_READ: frozenset({_R.ADMIN, _R.AUDITOR}),
     Permission.BREAK_GLASS_REVIEW: frozenset({_R.ADMIN, _R.AUDITOR, _R.PROGRAM_DIRECTOR}),
     Permission.USER_MANAGE: frozenset({_R.ADMIN}),
+    Permission.CLINICAL_WRITE: frozenset({_R.COUNSELOR, _R.PHYSICIAN, _R.PROGRAM_DIRECTOR}),
     # Attendance: facilitators and the care team record it at their sites (the service
     # checks the session or the patient); billing reads the minutes ledger; directors watch
     # the location's compliance.

@@ -1,0 +1,116 @@
+"""After a plan is signed: dated reviews (periodic and physician), objective statuses, and
+the site's list of plans missing or overdue for review. Keyword-only, never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from openiop.clinical import plan_repository as repo
+from openiop.clinical import plan_rules as rules
+from openiop.clinical.access import audit_listed, authorize_chart, principal_of, site_scope, today
+from openiop.clinical.plan_service import load_plan, plan_facts, review_policy
+from openiop.kit import clock
+from openiop.kit.errors import NotFound, ValidationFailed
+from openiop.models import Enrollment, PlanObjective, PlanReview, TreatmentPlan
+from openiop.security.audit import Actor
+from openiop.security.permissions import Role
+
+# ---- after signing ----------------------------------------------------------------------
+
+
+def record_review(
+    session: Session, *, actor: Actor, plan_id: int, kind: str, note: str
+) -> PlanReview:
+    plan = load_plan(session, plan_id)
+    action = f"plan.review_{kind}" if kind in {"periodic", "physician"} else "plan.review"
+    authorize_chart(
+        session,
+        actor=actor,
+        patient_id=plan.patient_id,
+        action=action,
+        write=True,
+        object_type="treatment_plan",
+        object_id=plan.id,
+    )
+    errors = _review_problems(plan, kind, note, principal_of(actor).role)
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), field_errors=errors)
+    review = PlanReview(
+        plan_id=plan.id,
+        kind=kind,
+        reviewed_on=today(),
+        reviewed_by_user_id=principal_of(actor).user_id,
+        note=note.strip(),
+        created_at=clock.now(),
+    )
+    repo.add(session, review)
+    return review
+
+
+def _review_problems(plan: TreatmentPlan, kind: str, note: str, role: Role) -> dict[str, str]:
+    errors = {}
+    if plan.status != "active":
+        errors["kind"] = "Only the signed, active plan is reviewed."
+    elif kind not in {"periodic", "physician"}:
+        errors["kind"] = "Choose a periodic or a physician review."
+    elif kind == "physician" and role is not Role.PHYSICIAN:
+        errors["kind"] = "Only a physician records a physician review."
+    if not note.strip():
+        errors["note"] = "Say what the review found (progress, changes needed)."
+    return errors
+
+
+def set_objective_status(
+    session: Session, *, actor: Actor, objective_id: int, data: Mapping[str, object]
+) -> PlanObjective:
+    objective = repo.objective(session, objective_id)
+    if objective is None:
+        raise NotFound(f"No plan objective with id {objective_id}.")
+    plan = load_plan(session, objective.plan_id)
+    authorize_chart(
+        session,
+        actor=actor,
+        patient_id=plan.patient_id,
+        action="plan.objective_status",
+        write=True,
+        object_type="plan_objective",
+        object_id=objective.id,
+    )
+    objective.status = rules.parse_objective_status(data)
+    session.flush()
+    return objective
+
+
+# ---- the site's overdue list ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    enrollment: Enrollment
+    status: rules.ReviewStatus
+
+
+def overdue_reviews(session: Session, *, actor: Actor, location_id: int) -> list[OverdueRow]:
+    """Open enrollments at a site whose plan is missing, or whose review or physician review
+    is overdue — the director's whole site, a clinician's own caseload."""
+    scope = site_scope(session, actor=actor, location_id=location_id, action="plan.overdue_list")
+    enrollments = repo.open_enrollments_at(session, location_id, scope)
+    active = {
+        p.enrollment_id: p for p in repo.plans_for_enrollments(session, [e.id for e in enrollments])
+    }
+    rows, policies = [], {}
+    for enrollment in enrollments:
+        if enrollment.program_id not in policies:
+            policies[enrollment.program_id] = review_policy(session, enrollment.program_id)
+        policy = policies[enrollment.program_id]
+        facts = plan_facts(enrollment, active.get(enrollment.id))
+        status = rules.review_status(facts, policy, today())
+        if status.problems:
+            rows.append(OverdueRow(enrollment, status))
+    audit_listed(
+        session, actor, "plan.overdue_list", location_id, [r.enrollment.patient_id for r in rows]
+    )
+    return rows
