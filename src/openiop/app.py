@@ -45,6 +45,8 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.attendance import api as attendance_api
     from openiop.attendance import pages as attendance_pages
     from openiop.calendar import feeds_pages, reminders_pages
+    from openiop.calendar import planning_api as plan_api
+    from openiop.calendar import planning_pages as plan_pages
     from openiop.patients import api as patients_api
     from openiop.patients import pages as patients_pages
     from openiop.programs import api as programs_api
@@ -59,6 +61,8 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(feeds_pages.public)  # the .ics URL: no session, the secret is the key
     for module in (feeds_pages, reminders_pages):
         app.include_router(module.router)
+    app.include_router(plan_pages.router)
+    app.include_router(plan_api.router, prefix="/api/v1")
     for module in (security_pages, programs_pages, patients_pages, admissions_pages):
         app.include_router(module.router)
     for module in (security_api, programs_api, patients_api, admissions_api):

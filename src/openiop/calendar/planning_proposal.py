@@ -158,7 +158,7 @@ def by_patient(proposal: Doc) -> list[Doc]:
             )
             person.setdefault(key, []).append(entry)
             if "day" in entry:
-                person["days"].setdefault(entry["day"], []).append({**entry, "_section": key})
+                person["days"].setdefault(entry["day"], []).append({**entry, "section": key})
     for person in people.values():
         person["days"] = dict(sorted(person["days"].items()))
     return sorted(people.values(), key=lambda p: p["name"])

@@ -16,6 +16,7 @@ NAV = (
     ("Patients", "/patients", Permission.PATIENT_LIST),
     ("Admissions", "/admissions", Permission.PATIENT_CREATE),
     ("Attendance", "/attendance", Permission.ATTENDANCE_RECORD),
+    ("Plan week", "/schedule/plan", Permission.SCHEDULE_PLAN),
     ("Locations", "/admin/locations", Permission.CONFIG_READ),
     ("Programs", "/admin/programs", Permission.CONFIG_READ),
     ("Tracks", "/admin/tracks", Permission.CONFIG_READ),
