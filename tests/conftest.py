@@ -31,6 +31,9 @@ POSTGRES_ADMIN = os.environ.get(
 )
 REQUIRE_POSTGRES = os.environ.get("OPENIOP_REQUIRE_POSTGRES") == "1"
 TEST_SECRET = "test-secret-" + "x" * 40
+# Outside dev mode the app needs a key for private counseling notes (a fixed one for tests).
+TEST_NOTES_KEY = "dGVzdC1ub3Rlcy1rZXktMzItYnl0ZXMtbG9uZy4uLi4="
+os.environ.setdefault("OPENIOP_NOTES_KEY", TEST_NOTES_KEY)
 
 
 def _postgres_database() -> Iterator[str]:

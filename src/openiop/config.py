@@ -6,6 +6,8 @@ session cookies, CSRF tokens and API tokens all lean on it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -36,6 +38,10 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     break_glass_minutes: int = Field(default=60, ge=5)
     cookie_secure: bool | None = None  # None: secure unless the request is to localhost
+    # Fernet key for private SUD counseling notes (docs/notes.md); dev mode derives one.
+    notes_key: str = ""
+    # A note signed more than this many hours after the service is flagged as a late entry.
+    notes_late_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Outgoing mail for appointment reminders (docs/calendar-feeds.md). No host: no sending.
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -70,6 +76,22 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key) < 32:
             raise ConfigError("OPENIOP_SECRET_KEY is too short: use at least 32 characters.")
+        check_notes_key(self.notes_key)
+
+
+def check_notes_key(key: str) -> None:
+    """Private counseling notes are encrypted with this key: outside dev mode it must be a
+    Fernet key (32 bytes, URL-safe base64), or the server refuses to start."""
+    try:
+        valid = len(base64.urlsafe_b64decode(key.encode())) == 32 if key else False
+    except (ValueError, binascii.Error):
+        valid = False
+    if not valid:
+        raise ConfigError(
+            "OPENIOP_NOTES_KEY is missing or not a key: set it to the output of "
+            "`python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'`"
+            " and keep it with your backups (without it private notes cannot be read)."
+        )
 
 
 @lru_cache

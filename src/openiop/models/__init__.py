@@ -37,6 +37,14 @@ from openiop.models.clinical import (
     TreatmentPlan,
 )
 from openiop.models.feeds import CalendarFeedToken, Reminder, ReminderPreference
+from openiop.models.notes import (
+    ClinicalNote,
+    GroupNote,
+    NoteAddendum,
+    NoteMedication,
+    PrivateCounselingNote,
+    note_objectives,
+)
 from openiop.models.organization import Location, Organization, Room
 from openiop.models.patients import Commitment, Enrollment, Patient
 from openiop.models.planning import PlanRun
@@ -54,6 +62,7 @@ __all__ = [
     "BreakGlassGrant",
     "CalendarFeedToken",
     "ClinicalPolicy",
+    "ClinicalNote",
     "ClinicalTask",
     "Commitment",
     "CurriculumTopic",
@@ -63,16 +72,20 @@ __all__ = [
     "DrugScreenResult",
     "Enrollment",
     "GroupAttendance",
+    "GroupNote",
     "GroupSession",
     "Inquiry",
     "InquiryContact",
     "Location",
+    "NoteAddendum",
+    "NoteMedication",
     "LocationClosure",
     "LocationRate",
     "MeasureAdministration",
     "MeasureSchedule",
     "Organization",
     "Patient",
+    "PrivateCounselingNote",
     "PatientBlock",
     "PlanGoal",
     "PlanIntervention",
@@ -93,6 +106,7 @@ __all__ = [
     "TreatmentPlan",
     "User",
     "UserSession",
+    "note_objectives",
     "staff_locations",
     "track_facilitators",
 ]

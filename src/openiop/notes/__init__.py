@@ -1,0 +1,1 @@
+"""Clinical notes: group notes written once, chart notes, signing, addenda, private notes."""

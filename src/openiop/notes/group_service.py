@@ -1,0 +1,332 @@
+"""Group notes: written once per group session, with a short individualized part per attendee.
+
+The shared part (topic, content, interventions) is stored once; each attendee's part is a
+chart note of format "group" in that patient's chart. Signing signs every part together, each
+with its own hash over the shared part and that patient's part only.
+
+Who may write: Permission.NOTE_WRITE, at the session's site, and the session's facilitator or
+one of its track's facilitators (or a program director). Each attendee's record is then
+authorized (FULL, i.e. care team) and audited one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from openiop.config import Settings
+from openiop.kit import clock
+from openiop.kit.errors import Conflict, NotFound, ValidationFailed
+from openiop.models import ClinicalNote, GroupNote, GroupSession, Patient
+from openiop.notes import repository, rules, views
+from openiop.notes.schemas import GroupNoteView, GroupPartIO
+from openiop.notes.service import CHANGED_ELSEWHERE, mark_signed
+from openiop.security.audit import Actor, AuditEntry
+from openiop.security.permissions import Access, Permission, Role
+from openiop.security.service import Refused, authorize_patient, require
+
+PART = rules.FORMATS["group"]
+RECENT_DAYS = 14
+
+
+@dataclass
+class RosterRow:
+    patient_id: int
+    name: str
+    attended: bool
+    part: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class GroupForm:
+    group: GroupSession
+    note: GroupNote | None
+    shared: dict[str, str]
+    rows: list[RosterRow]
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    group: GroupSession
+    note: GroupNote | None
+
+
+# ---- authorization ----------------------------------------------------------------------
+
+
+def _authorize_session(session: Session, actor: Actor, group_session_id: int, action: str):  # type: ignore[no-untyped-def]
+    require(session, actor, Permission.NOTE_WRITE, action=action)
+    group = repository.group_session(session, group_session_id)
+    if group is None:
+        raise NotFound(f"No group session with id {group_session_id}.")
+    principal = actor.principal
+    assert principal is not None
+    staff = principal.staff_member_id
+    leads = staff is not None and (
+        group.facilitator_id == staff
+        or staff in repository.track_facilitator_ids(session, group.track_id)
+    )
+    director = principal.role is Role.PROGRAM_DIRECTOR
+    if not principal.at_location(group.location_id) or not (leads or director):
+        raise Refused(
+            "Only the session's facilitators (or a program director) write its group note.",
+            AuditEntry(action, "refused", object_type="group_session", object_id=group.id),
+        )
+    return group
+
+
+def _authorize_patients(
+    session: Session, actor: Actor, patient_ids: Iterable[int], action: str, object_id: int
+) -> None:
+    for patient_id in sorted(set(patient_ids)):
+        authorize_patient(
+            session,
+            actor=actor,
+            patient_id=patient_id,
+            action=action,
+            need=Access.FULL,
+            object_type="group_note",
+            object_id=object_id,
+        )
+
+
+def _state(note: GroupNote) -> rules.NoteState:
+    return rules.NoteState(
+        patient_id=None,
+        author_user_id=note.author_user_id,
+        status=note.status,
+        cosign_required=note.cosign_required,
+        cosigned=note.cosigned_at is not None,
+    )
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+
+def my_sessions(session: Session, *, actor: Actor, today: date) -> list[SessionLine]:
+    """The last two weeks of sessions the actor leads (a director: every session at their
+    sites), newest first, with the state of each one's note."""
+    require(session, actor, Permission.NOTE_WRITE, action="note.group.sessions")
+    principal = actor.principal
+    assert principal is not None
+    director = principal.role is Role.PROGRAM_DIRECTOR
+    rows = repository.facilitated_sessions(
+        session,
+        staff_member_id=None if director else principal.staff_member_id or -1,
+        location_ids=principal.location_ids,
+        since=today - timedelta(days=RECENT_DAYS),
+        until=today,
+    )
+    return [SessionLine(group, note) for group, note in rows]
+
+
+def group_form(session: Session, *, actor: Actor, group_session_id: int) -> GroupForm:
+    group = _authorize_session(session, actor, group_session_id, "note.group.read")
+    note = repository.group_note_for_session(session, group.id)
+    roster = repository.roster(session, group)
+    parts = {p.patient_id: p for p in note.parts} if note else {}
+    extra = repository.patients_by_id(session, set(parts) - {p.id for p in roster})
+    everyone: list[Patient] = roster + list(extra.values())
+    _authorize_patients(session, actor, (p.id for p in everyone), "note.group.read", group.id)
+    rows = [
+        RosterRow(
+            patient_id=p.id,
+            name=f"{p.last_name}, {p.first_name}",
+            attended=p.id in parts,
+            part={k: str(v) for k, v in parts[p.id].body.items()} if p.id in parts else {},
+        )
+        for p in everyone
+    ]
+    shared = {s.key: getattr(note, s.key) for s in rules.GROUP_SHARED} if note else {}
+    return GroupForm(group, note, shared or {"topic": group.topic}, rows)
+
+
+def group_view(session: Session, *, actor: Actor, group_session_id: int) -> GroupNoteView:
+    """The facilitator's view of the whole note, for the API (same checks as the form)."""
+    form = group_form(session, actor=actor, group_session_id=group_session_id)
+    note = form.note
+    if note is None:
+        raise NotFound("This session has no group note yet.")
+    people = [note.signed_by_user_id, note.cosigned_by_user_id]
+    return GroupNoteView(
+        id=note.id,
+        group_session_id=form.group.id,
+        session_date=form.group.session_date,
+        status=note.status,
+        topic=note.topic,
+        content=note.content,
+        interventions=note.interventions,
+        parts=[GroupPartIO(patient_id=r.patient_id, **r.part) for r in form.rows if r.attended],
+        signature=views.signature(note, repository.user_names(session, people)),
+        version=note.version,
+    )
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+
+def save_group_note(
+    session: Session,
+    *,
+    actor: Actor,
+    group_session_id: int,
+    version: int | None,
+    shared: Mapping[str, object],
+    parts: Mapping[int, Mapping[str, object]],
+) -> GroupNote:
+    """Create or update the draft: shared part, and one part per attendee in `parts`.
+    Attendees left out lose their (draft) part. Everything is checked before anything
+    changes."""
+    group = _authorize_session(session, actor, group_session_id, "note.group.write")
+    note = repository.group_note_for_session(session, group.id)
+    if note is not None:
+        rules.check_editable(_state(note), _user(actor))
+        if version is None or note.version != version:
+            raise Conflict(CHANGED_ELSEWHERE)
+    existing = {p.patient_id: p for p in note.parts} if note else {}
+    allowed = {p.id for p in repository.roster(session, group)} | set(existing)
+    if set(parts) - allowed:
+        raise ValidationFailed(
+            "Someone in the note is not on this group's roster.",
+            field_errors={"attended": "Choose attendees from the group's roster."},
+        )
+    _authorize_patients(session, actor, set(parts) | set(existing), "note.group.write", group.id)
+    shared_body, bodies = _validated(shared, parts)
+    note = note or _new_note(session, actor, group)
+    for key, text in shared_body.items():
+        setattr(note, key, text)
+    _sync_parts(session, note, group, existing, bodies)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(CHANGED_ELSEWHERE) from None
+    return note
+
+
+def _user(actor: Actor) -> int:
+    assert actor.principal is not None
+    return actor.principal.user_id
+
+
+def _validated(
+    shared: Mapping[str, object], parts: Mapping[int, Mapping[str, object]]
+) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+    shared_body, problems = rules.clean_sections(rules.GROUP_SHARED, shared)
+    bodies: dict[int, dict[str, str]] = {}
+    for patient_id, values in parts.items():
+        body, part_problems = rules.clean_sections(PART.sections, values)
+        problems.update({f"p{patient_id}-{k}": v for k, v in part_problems.items()})
+        bodies[patient_id] = body
+    if len(shared_body["topic"]) > 120:
+        problems["topic"] = "Topic is too long (at most 120 characters)."
+    if problems:
+        raise ValidationFailed("Some fields need attention.", field_errors=problems)
+    return shared_body, bodies
+
+
+def _new_note(session: Session, actor: Actor, group: GroupSession) -> GroupNote:
+    principal = actor.principal
+    assert principal is not None
+    note = GroupNote(
+        group_session_id=group.id,
+        author_user_id=principal.user_id,
+        author_staff_id=principal.staff_member_id,
+        status=rules.DRAFT,
+        parts=[],
+    )
+    session.add(note)
+    return note
+
+
+def _sync_parts(
+    session: Session,
+    note: GroupNote,
+    group: GroupSession,
+    existing: dict[int, ClinicalNote],
+    bodies: dict[int, dict[str, str]],
+) -> None:
+    for patient_id, part in existing.items():
+        if patient_id not in bodies:
+            note.parts.remove(part)
+            session.delete(part)
+    for patient_id, body in bodies.items():
+        part = existing.get(patient_id)
+        if part is None:
+            part = ClinicalNote(
+                patient_id=patient_id,
+                kind=PART.kind,
+                format=PART.code,
+                service_date=group.session_date,
+                service_at=group.ends_at,
+                author_user_id=note.author_user_id,
+                author_staff_id=note.author_staff_id,
+                status=rules.DRAFT,
+            )
+            note.parts.append(part)
+        part.body = body
+
+
+# ---- signing ----------------------------------------------------------------------------
+
+
+def _existing_note(session: Session, group: GroupSession) -> GroupNote:
+    note = repository.group_note_for_session(session, group.id)
+    if note is None:
+        raise ValidationFailed("Write and save the group note before signing it.")
+    return note
+
+
+def sign_group_note(
+    session: Session, *, actor: Actor, group_session_id: int, settings: Settings
+) -> GroupNote:
+    group = _authorize_session(session, actor, group_session_id, "note.group.sign")
+    note = _existing_note(session, group)
+    rules.check_sign(_state(note), _user(actor))
+    _authorize_patients(
+        session, actor, (p.patient_id for p in note.parts), "note.group.sign", group.id
+    )
+    missing = rules.missing_for_signing(rules.GROUP_SHARED, _shared(note))
+    for part in note.parts:
+        missing.update(rules.missing_for_signing(PART.sections, part.body, f"p{part.patient_id}-"))
+    if not note.parts:
+        missing["attended"] = "Mark at least one attendee before signing."
+    if missing:
+        raise ValidationFailed("Complete the note before signing.", field_errors=missing)
+    credentials = repository.staff_credentials(session, note.author_staff_id)
+    sign = {"user_id": _user(actor), "credentials": credentials, "settings": settings}
+    for part in sorted(note.parts, key=lambda p: p.patient_id):
+        payload = views.hash_payload(part, [], shared=note)
+        mark_signed(part, payload=payload, service_at=group.ends_at, **sign)
+    part_hashes = sorted((p.patient_id, p.content_hash) for p in note.parts)
+    payload = {"group_session_id": group.id, **_shared(note), "parts": part_hashes}
+    mark_signed(note, payload=payload, service_at=group.ends_at, **sign)
+    session.flush()
+    return note
+
+
+def _shared(note: GroupNote) -> dict[str, str]:
+    return {s.key: getattr(note, s.key) for s in rules.GROUP_SHARED}
+
+
+def cosign_group_note(session: Session, *, actor: Actor, group_session_id: int) -> GroupNote:
+    """A supervisor co-signs the whole note; they need care-team access to every attendee."""
+    principal = actor.principal
+    require(session, actor, Permission.NOTE_WRITE, action="note.group.cosign")
+    group = repository.group_session(session, group_session_id)
+    if group is None or principal is None:
+        raise NotFound(f"No group session with id {group_session_id}.")
+    note = _existing_note(session, group)
+    _authorize_patients(
+        session, actor, (p.patient_id for p in note.parts), "note.group.cosign", group.id
+    )
+    credentials = repository.staff_credentials(session, principal.staff_member_id)
+    rules.check_cosign(_state(note), principal.user_id, credentials)
+    now = clock.now()
+    for row in [note, *note.parts]:
+        row.cosigned_at, row.cosigned_by_user_id = now, principal.user_id
+    session.flush()
+    return note

@@ -1,0 +1,223 @@
+"""All SQL for clinical notes. Queries state what they load; nothing here commits.
+
+A chart query loads one patient's rows only: a group part comes with its shared part
+(`group_note`) but never with the group note's other parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import delete, insert, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from openiop.models import (
+    ClinicalNote,
+    Enrollment,
+    GroupNote,
+    GroupSession,
+    NoteAddendum,
+    Patient,
+    PlanObjective,
+    PrivateCounselingNote,
+    StaffMember,
+    TreatmentPlan,
+    User,
+    note_objectives,
+    track_facilitators,
+)
+
+OPEN_PLAN_STATUSES = ("draft", "active")
+OPEN_ENROLLMENT_STATUSES = ("active", "pending")
+
+
+# ---- chart notes ------------------------------------------------------------------------
+
+
+def chart_notes(session: Session, patient_id: int, *, limit: int = 200) -> list[ClinicalNote]:
+    query = (
+        select(ClinicalNote)
+        .where(ClinicalNote.patient_id == patient_id)
+        .options(joinedload(ClinicalNote.group_note))
+        .order_by(ClinicalNote.service_date.desc(), ClinicalNote.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def note_by_id(session: Session, note_id: int) -> ClinicalNote | None:
+    query = (
+        select(ClinicalNote)
+        .where(ClinicalNote.id == note_id)
+        .options(
+            joinedload(ClinicalNote.group_note).joinedload(GroupNote.group_session),
+            selectinload(ClinicalNote.medications),
+            selectinload(ClinicalNote.addenda),
+        )
+        # Re-read collections already in the session: an addendum may have just been added.
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(query).unique().one_or_none()
+
+
+def note_patient_id(session: Session, note_id: int) -> int | None:
+    return session.scalar(select(ClinicalNote.patient_id).where(ClinicalNote.id == note_id))
+
+
+def add_addendum(session: Session, addendum: NoteAddendum) -> NoteAddendum:
+    session.add(addendum)
+    session.flush()
+    return addendum
+
+
+# ---- plan objectives --------------------------------------------------------------------
+
+
+def patient_objectives(session: Session, patient_id: int) -> list[PlanObjective]:
+    """Objectives of the patient's draft or active plans, in plan order."""
+    query = (
+        select(PlanObjective)
+        .join(TreatmentPlan, TreatmentPlan.id == PlanObjective.plan_id)
+        .where(
+            TreatmentPlan.patient_id == patient_id,
+            TreatmentPlan.status.in_(OPEN_PLAN_STATUSES),
+        )
+        .order_by(PlanObjective.plan_id, PlanObjective.goal_id, PlanObjective.position)
+    )
+    return list(session.scalars(query))
+
+
+def objectives_by_id(session: Session, ids: Iterable[int]) -> list[PlanObjective]:
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return list(session.scalars(select(PlanObjective).where(PlanObjective.id.in_(wanted))))
+
+
+def linked_objective_ids(session: Session, note_id: int) -> list[int]:
+    query = select(note_objectives.c.objective_id).where(note_objectives.c.note_id == note_id)
+    return sorted(session.scalars(query))
+
+
+def set_linked_objectives(session: Session, note_id: int, ids: Iterable[int]) -> None:
+    session.execute(delete(note_objectives).where(note_objectives.c.note_id == note_id))
+    rows = [{"note_id": note_id, "objective_id": i} for i in sorted(set(ids))]
+    if rows:
+        session.execute(insert(note_objectives), rows)
+
+
+# ---- people -----------------------------------------------------------------------------
+
+
+def user_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in user_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
+
+
+def staff_credentials(session: Session, staff_member_id: int | None) -> list[str]:
+    if staff_member_id is None:
+        return []
+    member = session.get(StaffMember, staff_member_id)
+    return member.credential_list if member else []
+
+
+# ---- group sessions and notes -----------------------------------------------------------
+
+
+def group_session(session: Session, group_session_id: int) -> GroupSession | None:
+    query = (
+        select(GroupSession)
+        .where(GroupSession.id == group_session_id)
+        .options(joinedload(GroupSession.track))
+    )
+    return session.scalars(query).one_or_none()
+
+
+def track_facilitator_ids(session: Session, track_id: int) -> frozenset[int]:
+    query = select(track_facilitators.c.staff_member_id).where(
+        track_facilitators.c.track_id == track_id
+    )
+    return frozenset(session.scalars(query))
+
+
+def roster(session: Session, group: GroupSession) -> list[Patient]:
+    """Patients enrolled on the session's track on its date of service, by name."""
+    query = (
+        select(Patient)
+        .join(Enrollment, Enrollment.patient_id == Patient.id)
+        .where(
+            Enrollment.track_id == group.track_id,
+            Enrollment.admit_date <= group.session_date,
+            or_(
+                Enrollment.status.in_(OPEN_ENROLLMENT_STATUSES),
+                Enrollment.discharge_date >= group.session_date,
+            ),
+        )
+        .order_by(Patient.last_name, Patient.first_name, Patient.id)
+        .distinct()
+    )
+    return list(session.scalars(query))
+
+
+def group_note_for_session(session: Session, group_session_id: int) -> GroupNote | None:
+    query = (
+        select(GroupNote)
+        .where(GroupNote.group_session_id == group_session_id)
+        .options(selectinload(GroupNote.parts))
+    )
+    return session.scalars(query).one_or_none()
+
+
+def facilitated_sessions(
+    session: Session, *, staff_member_id: int | None, location_ids, since: date, until: date
+) -> list[tuple[GroupSession, GroupNote | None]]:
+    """Sessions in a date range that the staff member leads (or, with staff None, every
+    session at the given sites), each with its group note if one was started."""
+    query = (
+        select(GroupSession, GroupNote)
+        .outerjoin(GroupNote, GroupNote.group_session_id == GroupSession.id)
+        .where(GroupSession.session_date.between(since, until))
+        .options(joinedload(GroupSession.track))
+        .order_by(GroupSession.session_date.desc(), GroupSession.starts_at)
+    )
+    if location_ids is not None:
+        query = query.where(GroupSession.location_id.in_(location_ids))
+    if staff_member_id is not None:
+        led_tracks = select(track_facilitators.c.track_id).where(
+            track_facilitators.c.staff_member_id == staff_member_id
+        )
+        query = query.where(
+            or_(
+                GroupSession.facilitator_id == staff_member_id,
+                GroupSession.track_id.in_(led_tracks),
+            )
+        )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def patients_by_id(session: Session, ids: Iterable[int]) -> dict[int, Patient]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    return {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(wanted)))}
+
+
+# ---- private counseling notes -----------------------------------------------------------
+
+
+def private_notes(
+    session: Session, *, author_user_id: int, patient_id: int
+) -> list[PrivateCounselingNote]:
+    query = (
+        select(PrivateCounselingNote)
+        .where(
+            PrivateCounselingNote.author_user_id == author_user_id,
+            PrivateCounselingNote.patient_id == patient_id,
+        )
+        .order_by(PrivateCounselingNote.service_date.desc(), PrivateCounselingNote.id.desc())
+    )
+    return list(session.scalars(query))
