@@ -3,6 +3,7 @@
 from openiop.models.accounts import ApiToken, User, UserSession
 from openiop.models.admissions import (
     AdmissionAssessment,
+    AdmissionRecord,
     ClinicalTask,
     Inquiry,
     InquiryContact,
@@ -49,10 +50,12 @@ from openiop.models.organization import Location, Organization, Room
 from openiop.models.patients import Commitment, Enrollment, Patient
 from openiop.models.planning import PlanRun
 from openiop.models.programs import Program, Track, track_facilitators
+from openiop.models.referrals import Referral, ReferralPartner, SoberLivingHome
 from openiop.models.staff import StaffMember, staff_locations
 
 __all__ = [
     "AdmissionAssessment",
+    "AdmissionRecord",
     "ApiToken",
     "Appointment",
     "AttendanceCorrection",
@@ -94,11 +97,14 @@ __all__ = [
     "PlanReview",
     "PlanRun",
     "Program",
+    "Referral",
+    "ReferralPartner",
     "ReferralSource",
     "Reminder",
     "ReminderPreference",
     "Room",
     "SchedulingPreference",
+    "SoberLivingHome",
     "StaffMember",
     "StaffTimeOff",
     "StaffWorkingHours",

@@ -175,17 +175,23 @@ class AdmissionAssessment(Base, Timestamped):
 
 
 class ClinicalTask(Base):
-    """Work a clinician must do by a date, e.g. the same-day safety follow-up that a PHQ-9
-    item 9 answer above 0 demands. Status "open" until someone marks it "done"."""
+    """Work a clinician or coordinator must do by a date: the same-day safety follow-up that a
+    PHQ-9 item 9 answer above 0 demands, the first week's to-dos after an admission (intake,
+    individual session, physician visit), or a referral's follow-up call. Status "open" until
+    someone marks it "done"; who and when are kept."""
 
     __tablename__ = "clinical_tasks"
     __table_args__ = (Index("ix_clinical_tasks_status_due", "status", "due_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))  # urgent_safety_follow_up
+    kind: Mapped[str] = mapped_column(String(40))  # see admissions.task_rules.KINDS
     inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"), index=True)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    # Migration 0006: the admitted patient a to-do is about, whom it is for, and what to do.
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"), index=True)
+    assigned_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
+    title: Mapped[str | None] = mapped_column(String(200))
     due_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="open")
     created_at: Mapped[datetime] = mapped_column()
@@ -194,3 +200,30 @@ class ClinicalTask(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class AdmissionRecord(Base):
+    """How an inquiry became a patient: which assessment's decision it rests on, the patient
+    (new or linked), the enrollment, and the consent to treatment signed on screen.
+
+    The consent is kept as its text version and a SHA-256 of the exact text shown, the typed
+    name that serves as signature, who signed (the person or a legal representative) and when,
+    and the staff member who witnessed it. One admission per inquiry.
+    """
+
+    __tablename__ = "admission_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))
+    patient_was_new: Mapped[bool] = mapped_column(Boolean)
+    consent_version: Mapped[str] = mapped_column(String(40))
+    consent_sha256: Mapped[str] = mapped_column(String(64))
+    consent_signer: Mapped[str] = mapped_column(String(20))  # self, representative
+    consent_signed_name: Mapped[str] = mapped_column(String(200))
+    consent_relationship: Mapped[str | None] = mapped_column(String(100))
+    consent_signed_at: Mapped[datetime] = mapped_column()
+    admitted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column()

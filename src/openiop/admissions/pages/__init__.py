@@ -3,10 +3,11 @@ staff admissions pipeline."""
 
 from fastapi import APIRouter
 
-from openiop.admissions.pages import assessment, pipeline, public, rates
+from openiop.admissions.pages import admit, assessment, pipeline, public, rates
 
 router = APIRouter()
 router.include_router(public.router)
 router.include_router(rates.router)
 router.include_router(pipeline.router)
 router.include_router(assessment.router)
+router.include_router(admit.router)
