@@ -47,6 +47,7 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.calendar import feeds_pages, reminders_pages
     from openiop.calendar import planning_api as plan_api
     from openiop.calendar import planning_pages as plan_pages
+    from openiop.notes import api as notes_api
     from openiop.patients import api as patients_api
     from openiop.patients import pages as patients_pages
     from openiop.programs import api as programs_api
@@ -56,6 +57,7 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.web import health
 
     app.include_router(health.router)
+    app.include_router(notes_api.router, prefix="/api/v1")
     app.include_router(attendance_pages.router)
     app.include_router(attendance_api.router, prefix="/api/v1")
     app.include_router(feeds_pages.public)  # the .ics URL: no session, the secret is the key

@@ -49,6 +49,8 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     BREAK_GLASS_REVIEW = "break_glass.review"
     USER_MANAGE = "user.manage"
+    NOTE_READ = "note.read"
+    NOTE_WRITE = "note.write"
     # Treatment plans, measures, drug screens and discharge; care-team scope still applies.
     CLINICAL_WRITE = "clinical.write"
     ATTENDANCE_RECORD = "attendance.record"
@@ -77,6 +79,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.AUDIT_READ: frozenset({_R.ADMIN, _R.AUDITOR}),
     Permission.BREAK_GLASS_REVIEW: frozenset({_R.ADMIN, _R.AUDITOR, _R.PROGRAM_DIRECTOR}),
     Permission.USER_MANAGE: frozenset({_R.ADMIN}),
+    # Clinical notes: clinicians and directors; each note also needs FULL patient access.
+    Permission.NOTE_READ: frozenset({_R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN}),
+    Permission.NOTE_WRITE: frozenset({_R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN}),
     Permission.CLINICAL_WRITE: frozenset({_R.COUNSELOR, _R.PHYSICIAN, _R.PROGRAM_DIRECTOR}),
     # Attendance: facilitators and the care team record it at their sites (the service
     # checks the session or the patient); billing reads the minutes ledger; directors watch
