@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from openiop.db import make_engine, session_factory
 from openiop.models import Commitment, Patient
 from tests import factories as f
+from tests.web.clinic_planning import seed_planning
 
 COUNSELOR = "counselor@example.org"  # primary counselor of the whole site-A caseload
 SITE_COUNSELOR = "site.counselor@example.org"  # at site A, on nobody's care team
@@ -131,6 +132,7 @@ def _build_clinic(db: Session) -> Seed:
         patients.append(row)
     pat = patients[0]
     _fill_in_pat(db, pat, program_id=program.id, location_id=site_a.id)
+    seed_planning(db, site=site_a, counselor=counselor, physician=physician)
 
     others = {}
     for first, last in SITE_B_PATIENTS:
