@@ -44,7 +44,9 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.admissions import pages as admissions_pages
     from openiop.attendance import api as attendance_api
     from openiop.attendance import pages as attendance_pages
+    from openiop.calendar import api as calendar_api
     from openiop.calendar import feeds_pages, reminders_pages
+    from openiop.calendar import pages as calendar_pages
     from openiop.calendar import planning_api as plan_api
     from openiop.calendar import planning_pages as plan_pages
     from openiop.notes import api as notes_api
@@ -65,6 +67,8 @@ def _mount_routers(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(plan_pages.router)
     app.include_router(plan_api.router, prefix="/api/v1")
+    app.include_router(calendar_pages.router)
+    app.include_router(calendar_api.router, prefix="/api/v1")
     for module in (security_pages, programs_pages, patients_pages, admissions_pages):
         app.include_router(module.router)
     for module in (security_api, programs_api, patients_api, admissions_api):
@@ -139,6 +143,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'",
         )
-        if request.url.path.startswith(("/patients", "/api/", "/audit", "/me", "/attendance")):
+        if request.url.path.startswith(
+            ("/patients", "/api/", "/audit", "/me", "/attendance", "/calendar")
+        ):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -132,6 +132,16 @@ def local_span(day: date, start: time, end: time, zone: str) -> tuple[datetime, 
     return begin.astimezone(ZoneInfo("UTC")), finish.astimezone(ZoneInfo("UTC"))
 
 
+def as_local(moment: datetime, zone: str) -> datetime:
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def minutes_of(start: datetime, end: datetime) -> int:
+    return int((end - start).total_seconds() // 60)
+
+
 def local_date(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 

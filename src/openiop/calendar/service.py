@@ -90,7 +90,7 @@ def _minutes_between(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds() // 60)
 
 
-def _end_of(start: datetime, ends_at: datetime | None, minutes: int | None, kind: str) -> datetime:
+def end_of(start: datetime, ends_at: datetime | None, minutes: int | None, kind: str) -> datetime:
     if ends_at is not None:
         return as_utc(ends_at)
     length = minutes if minutes is not None else KINDS[kind].minutes if kind in KINDS else 0
@@ -127,7 +127,7 @@ def create_appointment(
         session, actor, location_id=location_id, patient_id=patient_id, action="appointment.create"
     )
     _check_kind(kind)
-    end = _end_of(starts_at, ends_at, minutes, kind)
+    end = end_of(starts_at, ends_at, minutes, kind)
     slot = Slot(
         patient_id, staff_member_id, location_id, kind, as_utc(starts_at), end, telehealth, room_id
     )
@@ -254,7 +254,7 @@ def move_appointment(
         location_id=row.location_id,
         kind=row.kind,
         starts_at=as_utc(starts_at),
-        ends_at=_end_of(starts_at, ends_at, length, row.kind),
+        ends_at=end_of(starts_at, ends_at, length, row.kind),
         telehealth=tele,
         room_id=None if tele else (room_id if room_id is not None else row.room_id),
         exclude_id=row.id,

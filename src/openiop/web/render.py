@@ -16,10 +16,14 @@ NAV = (
     ("Patients", "/patients", Permission.PATIENT_LIST),
     ("Admissions", "/admissions", Permission.PATIENT_CREATE),
     ("Attendance", "/attendance", Permission.ATTENDANCE_RECORD),
+    ("Group notes", "/notes/groups", Permission.NOTE_WRITE),
+    ("Clinical work list", "/clinical", Permission.CLINICAL_WRITE),
+    ("Calendar", "/calendar", Permission.CALENDAR_READ),
     ("Plan week", "/schedule/plan", Permission.SCHEDULE_PLAN),
     ("Locations", "/admin/locations", Permission.CONFIG_READ),
     ("Programs", "/admin/programs", Permission.CONFIG_READ),
     ("Tracks", "/admin/tracks", Permission.CONFIG_READ),
+    ("Curriculum", "/admin/curriculum", Permission.CALENDAR_READ),
     ("Staff", "/admin/staff", Permission.CONFIG_READ),
     ("Rates", "/admin/rates", Permission.CONFIG_READ),
     ("Audit trail", "/audit", Permission.AUDIT_READ),
@@ -33,7 +37,7 @@ def menu(request: Request) -> list[tuple[str, str]]:
         return []
     principal = actor.principal
     if principal.role is Role.PATIENT:
-        return [("My record", "/me")]
+        return [("My record", "/me"), ("My week", "/calendar/me")]
     return [(label, href) for label, href, permission in NAV if can(principal, permission)]
 
 
