@@ -3,8 +3,9 @@ dashboard. All figures come from the minutes ledger (daily_minutes) through the 
 in attendance/compliance.py. Functions take keyword arguments and never commit.
 
 Who may:
-- an enrollment's compliance or ledger: Permission.MINUTES_READ; billing with the site's
-  limited access, clinicians only with full access (care team), directors at their sites.
+- an enrollment's compliance or ledger: Permission.MINUTES_READ; billing and admins with
+  the site's limited access, clinicians only with full access (care team), directors at
+  their sites.
 - the location dashboard: Permission.COMPLIANCE_DASHBOARD at one of the actor's sites.
 """
 
@@ -34,7 +35,7 @@ from openiop.kit.errors import NotFound, ValidationFailed
 from openiop.models import DailyMinutes, Enrollment
 from openiop.security import audit
 from openiop.security.audit import Actor, AuditEntry
-from openiop.security.permissions import Access, Permission, Role
+from openiop.security.permissions import CLINICAL_ROLES, Access, Permission
 from openiop.security.service import Refused, authorize_patient, require
 
 MAX_LEDGER_DAYS = 366
@@ -45,8 +46,9 @@ def _enrollment_for(session: Session, actor: Actor, enrollment_id: int, action: 
     enrollment = repository.enrollment(session, enrollment_id)
     if enrollment is None:
         raise NotFound(f"No enrollment with id {enrollment_id}.")
-    # Billing needs the minutes, not the chart: the site's limited access is enough.
-    need = Access.LIMITED if principal_of(actor).role is Role.BILLING else Access.FULL
+    # Billing and admins need the minutes, not the chart: the site's limited access is
+    # enough. A counselor or physician reads them as part of the chart: care team only.
+    need = Access.FULL if principal_of(actor).role in CLINICAL_ROLES else Access.LIMITED
     authorize_patient(
         session,
         actor=actor,
@@ -141,7 +143,9 @@ def dashboard(
     if not principal_of(actor).at_location(location_id):
         raise Refused(
             "This location is not one of your sites.",
-            AuditEntry("compliance.dashboard", "refused", "location", location_id),
+            AuditEntry(
+                "compliance.dashboard", "refused", object_type="location", object_id=location_id
+            ),
         )
     today = clock.today_in(place.time_zone)
     week = week or iso_week_of(today)
