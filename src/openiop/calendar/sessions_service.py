@@ -209,3 +209,13 @@ def cancel_session(
         ),
     )
     return row
+
+
+def location_id_for(session: Session, code: str) -> int:
+    """A site's id from its code, for the command line; the message names the option."""
+    site = repo.location_by_code(session, code.strip())
+    if site is None:
+        raise ValidationFailed(
+            f"No location with code '{code}'.", field_errors={"location": f"Unknown code '{code}'."}
+        )
+    return site.id

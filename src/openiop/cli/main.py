@@ -15,6 +15,7 @@ from openiop.cli import (
     tokens,
     users,
 )
+from openiop.cli import calendar as calendar_cli
 
 app = typer.Typer(
     name="openiop",
@@ -32,6 +33,7 @@ app.add_typer(users.app, name="user")
 app.add_typer(tokens.app, name="token")
 app.add_typer(audit_trail.app, name="audit")
 app.add_typer(schedule.app, name="schedule")
+app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(schedule.bench_app, name="bench")
 app.add_typer(reminders.app, name="reminders")
 
