@@ -60,3 +60,11 @@ def test_send_queues_delivers_and_never_repeats(cli_url, smtp_env):  # noqa: F81
 def test_interval_below_ten_seconds_is_refused(cli_url):  # noqa: F811
     result = run("reminders", "send", "--loop", "--interval", "5")
     assert result.exit_code == 2 and "--interval" in result.output
+
+
+def test_an_impossible_quiet_hour_is_named(cli_url, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("OPENIOP_REMINDER_QUIET_START", "25:00")
+    get_settings.cache_clear()
+    result = run("reminders", "send")
+    assert result.exit_code == 2
+    assert "OPENIOP_REMINDER_QUIET_START" in result.output and "'25:00'" in result.output

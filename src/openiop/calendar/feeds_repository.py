@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from openiop.models import (
@@ -18,6 +18,7 @@ from openiop.models import (
     StaffMember,
 )
 
+LONGEST_VISIT = timedelta(days=1)
 OPEN_ENROLLMENT = ("pending", "active", "discharged")  # a discharged patient's past visits stay
 
 
@@ -75,7 +76,9 @@ def _appointments(session: Session, who, start: datetime, end: datetime) -> list
         select(Appointment, Location.name, Location.time_zone)
         .join(Location, Location.id == Appointment.location_id)
         .options(joinedload(Appointment.room))
-        .where(who, Appointment.starts_at < end, Appointment.ends_at > start)
+        # The lower bound on starts_at lets the (who, starts_at) indexes bound the scan.
+        .where(who, Appointment.starts_at > start - LONGEST_VISIT, Appointment.starts_at < end)
+        .where(Appointment.ends_at > start)
         .order_by(Appointment.starts_at, Appointment.id)
     ).all()
     return [Placed(visit, site, zone) for visit, site, zone in rows]
@@ -105,7 +108,8 @@ def patient_group_sessions(
         )
         .exists()
     )
-    return _sessions(session, enrolled, start, end)
+    tracks = select(Enrollment.track_id).where(Enrollment.patient_id == patient_id)
+    return _sessions(session, and_(GroupSession.track_id.in_(tracks), enrolled), start, end)
 
 
 def _sessions(session: Session, who, start: datetime, end: datetime) -> list[Placed]:  # type: ignore[no-untyped-def]
@@ -113,7 +117,14 @@ def _sessions(session: Session, who, start: datetime, end: datetime) -> list[Pla
         select(GroupSession, Location.name, Location.time_zone)
         .join(Location, Location.id == GroupSession.location_id)
         .options(joinedload(GroupSession.room))
-        .where(who, GroupSession.starts_at < end, GroupSession.ends_at > start)
+        .where(who, GroupSession.session_date.between(*_dates(start, end)))
+        .where(GroupSession.starts_at < end, GroupSession.ends_at > start)
         .order_by(GroupSession.starts_at, GroupSession.id)
     ).all()
     return [Placed(visit, site, zone) for visit, site, zone in rows]
+
+
+def _dates(start: datetime, end: datetime) -> tuple[date, date]:
+    """Local dates of service that can hold a session in [start, end), in any US zone: a day
+    either side covers every offset, so the (…, session_date) indexes bound the scan."""
+    return (start - LONGEST_VISIT).date(), (end + LONGEST_VISIT).date()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -70,6 +70,10 @@ def group_days_to_remind(
             Enrollment.status == "active",
             Enrollment.admit_date <= GroupSession.session_date,
             GroupSession.status == "scheduled",
+            # A day either side of the instants covers every zone; it lets an index help.
+            GroupSession.session_date.between(
+                (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
+            ),
             GroupSession.starts_at > start,
             GroupSession.starts_at <= end,
             Reminder.id.is_(None),

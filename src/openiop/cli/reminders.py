@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from openiop.calendar import reminders_service
 from openiop.calendar.reminders_mail import SmtpTransport
-from openiop.cli.common import current_settings, err, group, out, reported, unit_of_work
+from openiop.cli.common import current_settings, err, fail, group, out, reported, unit_of_work
 
 app = group("Appointment reminders by email (OPENIOP_SMTP_* settings).")
 
@@ -38,6 +38,10 @@ def send(
 ) -> None:
     """Queue reminders for upcoming appointments and send the ones that are due."""
     settings = current_settings()
+    try:
+        reminders_service.quiet_hours(settings)
+    except ValueError as error:
+        fail(f"OPENIOP_REMINDER_QUIET_START or _END: {error}", 2)
     if not settings.smtp_host:
         err.print("OPENIOP_SMTP_HOST is not set: due reminders will be marked failed and retried.")
     transport = SmtpTransport(settings)
