@@ -50,6 +50,7 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.calendar import planning_api as plan_api
     from openiop.calendar import planning_pages as plan_pages
     from openiop.notes import api as notes_api
+    from openiop.notes import pages as notes_pages
     from openiop.patients import api as patients_api
     from openiop.patients import pages as patients_pages
     from openiop.programs import api as programs_api
@@ -59,6 +60,7 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.web import health
 
     app.include_router(health.router)
+    app.include_router(notes_pages.router)
     app.include_router(notes_api.router, prefix="/api/v1")
     app.include_router(attendance_pages.router)
     app.include_router(attendance_api.router, prefix="/api/v1")

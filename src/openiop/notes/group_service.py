@@ -47,6 +47,7 @@ class GroupForm:
     note: GroupNote | None
     shared: dict[str, str]
     rows: list[RosterRow]
+    may_edit: bool = True
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,16 @@ class SessionLine:
 # ---- authorization ----------------------------------------------------------------------
 
 
-def _authorize_session(session: Session, actor: Actor, group_session_id: int, action: str):  # type: ignore[no-untyped-def]
-    require(session, actor, Permission.NOTE_WRITE, action=action)
+def _load_session(session: Session, group_session_id: int) -> GroupSession:
     group = repository.group_session(session, group_session_id)
     if group is None:
         raise NotFound(f"No group session with id {group_session_id}.")
+    return group
+
+
+def _leads(session: Session, actor: Actor, group: GroupSession) -> bool:
+    """The session's facilitator, one of its track's facilitators, or a program director,
+    at the session's site."""
     principal = actor.principal
     assert principal is not None
     staff = principal.staff_member_id
@@ -71,11 +77,21 @@ def _authorize_session(session: Session, actor: Actor, group_session_id: int, ac
         or staff in repository.track_facilitator_ids(session, group.track_id)
     )
     director = principal.role is Role.PROGRAM_DIRECTOR
-    if not principal.at_location(group.location_id) or not (leads or director):
-        raise Refused(
-            "Only the session's facilitators (or a program director) write its group note.",
-            AuditEntry(action, "refused", object_type="group_session", object_id=group.id),
-        )
+    return principal.at_location(group.location_id) and (leads or director)
+
+
+def _refused(action: str, group: GroupSession) -> Refused:
+    return Refused(
+        "Only the session's facilitators (or a program director) write its group note.",
+        AuditEntry(action, "refused", object_type="group_session", object_id=group.id),
+    )
+
+
+def _authorize_session(session: Session, actor: Actor, group_session_id: int, action: str):  # type: ignore[no-untyped-def]
+    require(session, actor, Permission.NOTE_WRITE, action=action)
+    group = _load_session(session, group_session_id)
+    if not _leads(session, actor, group):
+        raise _refused(action, group)
     return group
 
 
@@ -125,12 +141,18 @@ def my_sessions(session: Session, *, actor: Actor, today: date) -> list[SessionL
 
 
 def group_form(session: Session, *, actor: Actor, group_session_id: int) -> GroupForm:
-    group = _authorize_session(session, actor, group_session_id, "note.group.read")
+    """The whole note with the roster, for its facilitators; read-only for others (such as a
+    supervisor who co-signs) who are on the care team of every attendee in it."""
+    require(session, actor, Permission.NOTE_READ, action="note.group.read")
+    group = _load_session(session, group_session_id)
     note = repository.group_note_for_session(session, group.id)
-    roster = repository.roster(session, group)
+    leads = _leads(session, actor, group)
+    if not leads and (note is None or not note.parts):
+        raise _refused("note.group.read", group)
+    roster = repository.roster(session, group) if leads else []
     parts = {p.patient_id: p for p in note.parts} if note else {}
     extra = repository.patients_by_id(session, set(parts) - {p.id for p in roster})
-    everyone: list[Patient] = roster + list(extra.values())
+    everyone: list[Patient] = roster + sorted(extra.values(), key=lambda p: p.last_name)
     _authorize_patients(session, actor, (p.id for p in everyone), "note.group.read", group.id)
     rows = [
         RosterRow(
@@ -142,7 +164,7 @@ def group_form(session: Session, *, actor: Actor, group_session_id: int) -> Grou
         for p in everyone
     ]
     shared = {s.key: getattr(note, s.key) for s in rules.GROUP_SHARED} if note else {}
-    return GroupForm(group, note, shared or {"topic": group.topic}, rows)
+    return GroupForm(group, note, shared or {"topic": group.topic}, rows, may_edit=leads)
 
 
 def group_view(session: Session, *, actor: Actor, group_session_id: int) -> GroupNoteView:
@@ -316,9 +338,8 @@ def cosign_group_note(session: Session, *, actor: Actor, group_session_id: int) 
     """A supervisor co-signs the whole note; they need care-team access to every attendee."""
     principal = actor.principal
     require(session, actor, Permission.NOTE_WRITE, action="note.group.cosign")
-    group = repository.group_session(session, group_session_id)
-    if group is None or principal is None:
-        raise NotFound(f"No group session with id {group_session_id}.")
+    group = _load_session(session, group_session_id)
+    assert principal is not None
     note = _existing_note(session, group)
     _authorize_patients(
         session, actor, (p.patient_id for p in note.parts), "note.group.cosign", group.id

@@ -199,6 +199,13 @@ def facilitated_sessions(
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
+def patient_name(session: Session, patient_id: int) -> str:
+    row = session.execute(
+        select(Patient.first_name, Patient.last_name).where(Patient.id == patient_id)
+    ).one_or_none()
+    return f"{row.first_name} {row.last_name}" if row else ""
+
+
 def patients_by_id(session: Session, ids: Iterable[int]) -> dict[int, Patient]:
     wanted = list(ids)
     if not wanted:

@@ -70,6 +70,7 @@ class NoteSummary(BaseModel):
 
 class NoteList(BaseModel):
     patient_id: int
+    patient_name: str
     items: list[NoteSummary]
 
 

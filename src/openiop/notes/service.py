@@ -86,7 +86,11 @@ def chart(session: Session, *, actor: Actor, patient_id: int) -> NoteList:
     )
     notes = repository.chart_notes(session, patient_id)
     names = repository.user_names(session, (n.author_user_id for n in notes))
-    return NoteList(patient_id=patient_id, items=[views.summary(n, names) for n in notes])
+    return NoteList(
+        patient_id=patient_id,
+        patient_name=repository.patient_name(session, patient_id),
+        items=[views.summary(n, names) for n in notes],
+    )
 
 
 def read_note(session: Session, *, actor: Actor, note_id: int) -> NoteView:
@@ -113,6 +117,11 @@ def view_of(session: Session, note: ClinicalNote) -> NoteView:
 def view_by_id(session: Session, note_id: int) -> NoteView:
     """Reshape a note the caller was authorized for earlier in this same request."""
     return view_of(session, _load(session, note_id))
+
+
+def patient_name(session: Session, patient_id: int) -> str:
+    """For headings of pages whose patient the caller was authorized for in this request."""
+    return repository.patient_name(session, patient_id)
 
 
 def objective_choices(session: Session, *, patient_id: int) -> list[tuple[int, str]]:

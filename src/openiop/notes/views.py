@@ -117,7 +117,12 @@ def hash_payload(
         "service_at": note.service_at.isoformat(),
         "contact_method": note.contact_method,
         "body": note.body,
-        "medications": [[m.name, m.dose, m.route, m.frequency] for m in note.medications],
+        # Only physician notes carry medications (group parts are loaded without them).
+        "medications": (
+            [[m.name, m.dose, m.route, m.frequency] for m in note.medications]
+            if note.format == "soap"
+            else []
+        ),
         "objective_ids": objective_ids,
         "shared": (
             {

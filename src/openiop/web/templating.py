@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, se
 
 from openiop.config import get_settings
 
-AREAS = ("security", "programs", "patients", "admissions", "calendar", "attendance")
+AREAS = ("security", "programs", "patients", "admissions", "calendar", "attendance", "notes")
 
 
 def _loader() -> ChoiceLoader:
