@@ -49,6 +49,8 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.calendar import pages as calendar_pages
     from openiop.calendar import planning_api as plan_api
     from openiop.calendar import planning_pages as plan_pages
+    from openiop.clinical import api as clinical_api
+    from openiop.clinical import pages as clinical_pages
     from openiop.notes import api as notes_api
     from openiop.notes import pages as notes_pages
     from openiop.patients import api as patients_api
@@ -60,6 +62,8 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.web import health
 
     app.include_router(health.router)
+    app.include_router(clinical_pages.router)
+    app.include_router(clinical_api.router, prefix="/api/v1")
     app.include_router(notes_pages.router)
     app.include_router(notes_api.router, prefix="/api/v1")
     app.include_router(attendance_pages.router)

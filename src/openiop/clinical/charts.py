@@ -89,7 +89,7 @@ def outcome_strip(
 def _open(chart_id: str, title: str, desc: str, height: int = HEIGHT) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
         f'preserveAspectRatio="xMinYMin meet">'
         f'<title id="{chart_id}-t">{escape(title)}</title>'
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>'

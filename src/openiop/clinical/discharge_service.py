@@ -101,6 +101,9 @@ def sign(
 ) -> DischargeSummary:
     """Sign the draft and close the enrollment with its discharge date and type."""
     summary = _summary(session, summary_id)
+    if summary.status == "signed":  # its former care team may still read it: say why not
+        _authorize_signed(session, actor, summary, "discharge.sign")
+        raise ValidationFailed("This discharge summary is already signed.")
     authorize_chart(
         session,
         actor=actor,
@@ -110,8 +113,6 @@ def sign(
         object_type="discharge_summary",
         object_id=summary.id,
     )
-    if summary.status == "signed":
-        raise ValidationFailed("This discharge summary is already signed.")
     if version is not None and version != summary.version:
         raise Conflict("Someone changed this discharge summary since you opened it.")
     errors = rules.signing_problems(summary.clinical_course, summary.aftercare_plan)
@@ -348,3 +349,7 @@ def _screens(session: Session, enrollment: Enrollment) -> dict[str, Any]:
             label: outcomes.count(code) for code, label in drug_screen_rules.OUTCOMES.items()
         },
     }
+
+
+def patient_of(session: Session, *, summary_id: int) -> int:
+    return _summary(session, summary_id).patient_id

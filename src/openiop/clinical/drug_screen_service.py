@@ -36,6 +36,11 @@ class TrendRow:
 
 def trend(session: Session, *, actor: Actor, patient_id: int) -> list[TrendRow]:
     authorize_chart(session, actor=actor, patient_id=patient_id, action="drug_screen.read")
+    return trend_of(session, patient_id)
+
+
+def trend_of(session: Session, patient_id: int) -> list[TrendRow]:
+    """For callers that have already authorized the read."""
     return [
         TrendRow(s, rules.outcome(r.result for r in s.results))
         for s in repo.screens_of_patient(session, patient_id)

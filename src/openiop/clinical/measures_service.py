@@ -34,6 +34,11 @@ class MeasuresChart:
 
 def measures_chart(session: Session, *, actor: Actor, patient_id: int) -> MeasuresChart:
     authorize_chart(session, actor=actor, patient_id=patient_id, action="measure.read")
+    return measures_of(session, patient_id)
+
+
+def measures_of(session: Session, patient_id: int) -> MeasuresChart:
+    """For callers that have already authorized the read."""
     enrollment = plan_repository.current_enrollment(session, patient_id)
     if enrollment is None:
         return MeasuresChart(None, {}, [])

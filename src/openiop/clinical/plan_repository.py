@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from openiop.models import (
     ClinicalPolicy,
     Enrollment,
+    Location,
     Patient,
     PlanGoal,
     PlanIntervention,
@@ -152,3 +153,10 @@ def plans_for_enrollments(session: Session, enrollment_ids: Collection[int]) -> 
 def add(session: Session, row: object) -> None:
     session.add(row)
     session.flush()
+
+
+def locations(session: Session, ids: Collection[int] | None) -> list[Location]:
+    query = select(Location).order_by(Location.name)
+    if ids is not None:
+        query = query.where(Location.id.in_(list(ids)))
+    return list(session.scalars(query))

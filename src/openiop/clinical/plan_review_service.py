@@ -114,3 +114,9 @@ def overdue_reviews(session: Session, *, actor: Actor, location_id: int) -> list
         session, actor, "plan.overdue_list", location_id, [r.enrollment.patient_id for r in rows]
     )
     return rows
+
+
+def worklist_sites(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    """The sites whose work list the actor may open (their own)."""
+    principal = principal_of(actor)
+    return [(site.id, site.name) for site in repo.locations(session, principal.location_ids)]

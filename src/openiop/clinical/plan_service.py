@@ -24,6 +24,7 @@ from openiop.kit import clock
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
 from openiop.models import (
     Enrollment,
+    Patient,
     PlanGoal,
     PlanIntervention,
     PlanObjective,
@@ -50,10 +51,11 @@ class PlanChart:
 
 def plan_chart(session: Session, *, actor: Actor, patient_id: int) -> PlanChart:
     authorize_chart(session, actor=actor, patient_id=patient_id, action="plan.read")
-    return _chart(session, patient_id)
+    return chart_of(session, patient_id)
 
 
-def _chart(session: Session, patient_id: int) -> PlanChart:
+def chart_of(session: Session, patient_id: int) -> PlanChart:
+    """For callers that have already authorized the read."""
     enrollment = repo.current_enrollment(session, patient_id)
     if enrollment is None:
         return PlanChart(None, None, None, [], None, rules.DEFAULT_POLICY)
@@ -112,7 +114,7 @@ def own_signed_plans(session: Session, *, actor: Actor) -> list[TreatmentPlan]:
 def start_plan(session: Session, *, actor: Actor, patient_id: int) -> TreatmentPlan:
     """A new draft: empty, or a copy of the active plan when revising it."""
     authorize_chart(session, actor=actor, patient_id=patient_id, action="plan.create", write=True)
-    chart = _chart(session, patient_id)
+    chart = chart_of(session, patient_id)
     if chart.enrollment is None or chart.enrollment.status not in repo.OPEN:
         raise ValidationFailed("The patient has no open enrollment to plan for.")
     if chart.draft is not None:
@@ -377,3 +379,35 @@ def _audit(
             detail=detail,
         ),
     )
+
+
+# ---- finding the patient behind a plan item (pages re-show that patient's plan) ---------
+
+
+def patient_of(
+    session: Session,
+    *,
+    plan_id: int | None = None,
+    problem_id: int | None = None,
+    goal_id: int | None = None,
+    objective_id: int | None = None,
+) -> int:
+    """The patient id behind any plan item; 404 for an unknown one. Reading it discloses
+    nothing: every change and read still goes through authorize_chart."""
+    if goal_id is not None:
+        goal = repo.goal(session, goal_id)
+        problem_id = goal.problem_id if goal else -1
+    if problem_id is not None:
+        problem = repo.problem(session, problem_id)
+        plan_id = problem.plan_id if problem else -1
+    if objective_id is not None:
+        objective = repo.objective(session, objective_id)
+        plan_id = objective.plan_id if objective else -1
+    return load_plan(session, plan_id if plan_id is not None else -1).patient_id
+
+
+def patient(session: Session, patient_id: int) -> Patient:
+    row = repo.patient(session, patient_id)
+    if row is None:
+        raise NotFound(f"No patient with id {patient_id}.")
+    return row

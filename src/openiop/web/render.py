@@ -19,6 +19,7 @@ NAV = (
     ("Group notes", "/notes/groups", Permission.NOTE_WRITE),
     ("Group notes", "/notes/groups", Permission.NOTE_WRITE),
     ("Clinical work list", "/clinical", Permission.CLINICAL_WRITE),
+    ("Clinical work list", "/clinical", Permission.CLINICAL_WRITE),
     ("Calendar", "/calendar", Permission.CALENDAR_READ),
     ("Plan week", "/schedule/plan", Permission.SCHEDULE_PLAN),
     ("Locations", "/admin/locations", Permission.CONFIG_READ),

@@ -11,7 +11,16 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, se
 
 from openiop.config import get_settings
 
-AREAS = ("security", "programs", "patients", "admissions", "calendar", "attendance", "notes")
+AREAS = (
+    "security",
+    "programs",
+    "patients",
+    "admissions",
+    "calendar",
+    "attendance",
+    "notes",
+    "clinical",
+)
 
 
 def _loader() -> ChoiceLoader:
