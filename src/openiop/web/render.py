@@ -17,8 +17,6 @@ NAV = (
     ("Admissions", "/admissions", Permission.PATIENT_CREATE),
     ("Attendance", "/attendance", Permission.ATTENDANCE_RECORD),
     ("Group notes", "/notes/groups", Permission.NOTE_WRITE),
-    ("Group notes", "/notes/groups", Permission.NOTE_WRITE),
-    ("Clinical work list", "/clinical", Permission.CLINICAL_WRITE),
     ("Clinical work list", "/clinical", Permission.CLINICAL_WRITE),
     ("Calendar", "/calendar", Permission.CALENDAR_READ),
     ("Plan week", "/schedule/plan", Permission.SCHEDULE_PLAN),
