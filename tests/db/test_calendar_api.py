@@ -1,0 +1,172 @@
+"""The calendar API (/api/v1/calendar): 201 on a free slot, 409 naming the clash, 422 naming
+the field, nothing written on refusal; conflict check without writing; weeks; who may."""
+
+from __future__ import annotations
+
+import pytest
+
+from openiop.kit import clock
+from openiop.models import Appointment, GroupSession
+from tests.db.support_calendar import MONDAY, NOW, bearer, build_scene, count, events, la
+
+URL = "/api/v1/calendar/appointments"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    clock.freeze(NOW)
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def scene(db):
+    return build_scene(db)
+
+
+@pytest.fixture
+def as_(db, scene):
+    return lambda persona: bearer(db, scene.world.user(persona))
+
+
+def body(scene, **changes):
+    return {
+        "patient_id": scene.world.patient.id,
+        "staff_member_id": scene.staff_id("care_counselor"),
+        "location_id": scene.world.site_a.id,
+        "kind": "individual",
+        "starts_at": la(MONDAY, 13).isoformat(),
+        "minutes": 50,
+        "room_id": scene.office.id,
+        **changes,
+    }
+
+
+def test_create_read_move_cancel(client, db, scene, as_):
+    made = client.post(URL, json=body(scene), headers=as_("care_counselor"))
+    assert made.status_code == 201, made.text
+    data = made.json()
+    assert data["status"] == "scheduled" and data["ends_at"].startswith("2026-12-07T21:50")
+    got = client.get(f"{URL}/{data['id']}", headers=as_("billing"))
+    assert got.status_code == 200
+    moved = client.post(
+        f"{URL}/{data['id']}/move",
+        json={"version": data["version"], "starts_at": la(MONDAY, 14).isoformat()},
+        headers=as_("front_desk"),
+    )
+    assert moved.status_code == 200 and moved.json()["starts_at"].startswith("2026-12-07T22:00")
+    cancelled = client.post(
+        f"{URL}/{data['id']}/cancel",
+        json={"version": moved.json()["version"], "reason": "Patient request"},
+        headers=as_("front_desk"),
+    )
+    assert cancelled.json()["status"] == "cancelled"
+
+
+def test_a_clash_is_409_naming_the_item_and_writes_nothing(client, db, scene, as_):
+    response = client.post(
+        URL,
+        json=body(scene, starts_at=la(MONDAY + _days(1), 14).isoformat()),
+        headers=as_("care_counselor"),
+    )
+    assert response.status_code == 409
+    payload = response.json()
+    assert payload["error"] == "Scheduling conflict"
+    assert "Overlaps Pat Q.'s work shift Tue 13:00–17:00" in payload["detail"]
+    assert "starts_at" in payload["fields"]
+    assert count(db, Appointment) == 0
+
+
+def test_bad_input_is_422_naming_the_field(client, db, scene, as_):
+    wrong_kind = client.post(URL, json=body(scene, kind="massage"), headers=as_("care_counselor"))
+    assert wrong_kind.status_code == 422 and "kind" in wrong_kind.json()["fields"]
+    naive = client.post(
+        URL, json=body(scene, starts_at="2026-12-07T13:00:00"), headers=as_("care_counselor")
+    )
+    assert naive.status_code == 422 and "starts_at" in naive.json()["fields"]
+    no_room = client.post(URL, json=body(scene, room_id=None), headers=as_("care_counselor"))
+    assert no_room.status_code == 422 and "room_id" in no_room.json()["fields"]
+    assert count(db, Appointment) == 0
+
+
+def test_check_lists_conflicts_without_writing(client, db, scene, as_):
+    response = client.post(
+        f"{URL}/check", json=body(scene, starts_at=la(MONDAY, 11).isoformat(), room_id=scene.small.id),
+        headers=as_("care_counselor"),
+    )  # fmt: skip
+    assert response.status_code == 200
+    result = response.json()
+    assert result["ok"] is False
+    assert {c["code"] for c in result["conflicts"]} >= {"patient_overlap", "room_capacity"}
+    free = client.post(f"{URL}/check", json=body(scene), headers=as_("care_counselor")).json()
+    assert free == {"ok": True, "conflicts": []}
+    assert count(db, Appointment) == 0
+
+
+@pytest.mark.parametrize("persona", ["billing", "auditor", "other_site_counselor", "patient"])
+def test_refused_roles_get_403_and_the_refusal_is_audited(client, db, scene, as_, persona):
+    response = client.post(URL, json=body(scene), headers=as_(persona))
+    assert response.status_code == 403
+    assert count(db, Appointment) == 0
+    assert events(db, "appointment.create", "refused")
+
+
+def test_without_a_token_401(client, scene):
+    assert client.post(URL, json=body(scene)).status_code == 401
+
+
+def test_weeks_for_site_staff_and_patient(client, db, scene, as_):
+    client.post(URL, json=body(scene), headers=as_("care_counselor"))
+    site = client.get(
+        f"/api/v1/calendar/locations/{scene.world.site_a.id}/week?week=2026-12-09",
+        headers=as_("director"),
+    )
+    assert site.status_code == 200
+    week = site.json()
+    assert week["week_start"] == "2026-12-07" and len(week["days"]) == 7
+    monday = week["days"][0]["items"]
+    assert [i["kind"] for i in monday] == ["group", "individual"]
+    staff = client.get(
+        f"/api/v1/calendar/staff/{scene.staff_id('care_counselor')}/week?week=2026-12-07",
+        headers=as_("care_counselor"),
+    )
+    assert [i["kind"] for i in staff.json()["days"][0]["items"]] == ["individual"]
+    mine = client.get(
+        f"/api/v1/calendar/patients/{scene.world.patient.id}/week?week=2026-12-07",
+        headers=as_("patient"),
+    )
+    reqs = {r["code"]: r for r in mine.json()["requirements"]}
+    assert reqs["group_days"]["planned"] == 5 and reqs["individual"]["state"] == "planned"
+    assert reqs["physician"]["state"] == "short"
+    other = client.get(
+        f"/api/v1/calendar/patients/{scene.world.other_patient.id}/week", headers=as_("patient")
+    )
+    assert other.status_code == 403
+    far = client.get(
+        f"/api/v1/calendar/locations/{scene.world.site_a.id}/week",
+        headers=as_("other_site_counselor"),
+    )
+    assert far.status_code == 403
+
+
+def test_generate_through_the_api(client, db, scene, as_):
+    body_ = {"first": "2026-12-14", "last": "2026-12-18", "location_id": scene.world.site_a.id}
+    refused = client.post(
+        "/api/v1/calendar/group-sessions/generate", json=body_, headers=as_("care_counselor")
+    )
+    assert refused.status_code == 403
+    done = client.post(
+        "/api/v1/calendar/group-sessions/generate", json=body_, headers=as_("director")
+    )
+    assert done.status_code == 200 and len(done.json()["created"]) == 5
+    again = client.post(
+        "/api/v1/calendar/group-sessions/generate", json=body_, headers=as_("director")
+    )
+    assert again.json()["created"] == [] and again.json()["skipped_existing"] == 5
+    assert count(db, GroupSession) == 10  # the scene's five and these five
+
+
+def _days(n: int):
+    from datetime import timedelta
+
+    return timedelta(days=n)
