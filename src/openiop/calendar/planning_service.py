@@ -132,8 +132,11 @@ def start_plan(
         with db.begin_nested():
             repo.add_run(db, run)
     except IntegrityError:  # another request queued one a moment ago
-        _refuse_if_running(db, place, week_start)
-        raise
+        raise Conflict(
+            f"A plan for {place.name}, week {week_text(week_start)} was just started by "
+            "someone else; open it from the list of recent plans.",
+            field_errors={"week": "A plan for this week is already being made."},
+        ) from None
     detail = f"week {week_text(week_start)}"
     audit.record(
         db,
