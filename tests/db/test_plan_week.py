@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from openiop.calendar import planning_repository as repo
 from openiop.calendar import planning_service as service
-from openiop.calendar.planning_problem import build_problem
+from openiop.calendar.planning_problem import NO_COUNSELOR, build_problem
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, Forbidden, ValidationFailed
 from openiop.models import (
@@ -321,3 +321,30 @@ def test_an_unplaceable_patient_is_reported_with_reasons(db, scene, session_fact
     assert {u["kind"] for u in jo} == {"individual", "physician"}
     assert all(u["reasons"] for u in jo)
     assert run.summary["unplaced"] == 2
+
+
+def test_the_database_refuses_two_active_runs_even_past_the_check(db, scene):
+    """Two requests racing past the status check: the unique active key still refuses one."""
+    racing = PlanRun(location_id=scene.world.site_a.id, week_start=MONDAY, status="failed",
+                     active_key=f"{scene.world.site_a.id}:{MONDAY}", accepted={})  # fmt: skip
+    db.add(racing)  # "failed" so the check does not see it; its key is still held
+    db.flush()
+    with pytest.raises(Conflict, match="just started by someone else"):
+        queue(db, scene)
+    assert db.scalar(select(PlanRun.id).where(PlanRun.id != racing.id)) is None
+
+
+def test_a_site_without_counselor_hours_or_physician_still_finishes(db, scene, session_factory):
+    """Site B: Robin has no primary counselor and nobody there can see a physician visit."""
+    run = service.start_plan(
+        db, actor=scene.actor(db, "admin"), location_id=scene.world.site_b.id,
+        week_start=MONDAY, time_limit=5,
+    )  # fmt: skip
+    db.commit()
+    assert run_now(session_factory, run.id) == "done"
+    db.expire_all()
+    run = db.get(PlanRun, run.id)
+    assert run.proposal["items"] == []
+    reasons = {u["kind"]: u["reasons"] for u in run.proposal["unplaced"]}
+    assert reasons["individual"] == [NO_COUNSELOR]
+    assert reasons["physician"] and all(reasons["physician"])
