@@ -155,3 +155,6 @@ def objective_for(db: Session, patient: Patient, world: World):  # type: ignore[
     db.add(objective)
     db.flush()
     return objective
+
+
+TEST_KEY = "dGVzdC1ub3Rlcy1rZXktMzItYnl0ZXMtbG9uZy4uLi4="  # the key tests/conftest.py sets
