@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, date, time
 
 import pytest
@@ -32,8 +33,8 @@ def smtp_env(monkeypatch):  # type: ignore[no-untyped-def]
     get_settings.cache_clear()
 
 
-def test_send_queues_delivers_and_never_repeats(cli_url, smtp_env):  # noqa: F811
-    with session_on(cli_url) as session:
+def _a_reminder_due(url: str) -> None:
+    with session_on(url) as session:
         world = build_world(session)
         world.patient.email = "pat.q@example.net"
         session.add(ReminderPreference(patient_id=world.patient.id, email_opt_in=True))
@@ -46,6 +47,10 @@ def test_send_queues_delivers_and_never_repeats(cli_url, smtp_env):  # noqa: F81
             at=time(9),
         )
     clock.freeze(local(date(2026, 11, 10), time(8)).astimezone(UTC))
+
+
+def test_send_queues_delivers_and_never_repeats(cli_url, smtp_env):  # noqa: F811
+    _a_reminder_due(cli_url)
     first = run("reminders", "send")
     assert first.exit_code == 0, first.output
     assert "queued 1, dropped 0; 1 sent" in first.output
@@ -68,3 +73,20 @@ def test_an_impossible_quiet_hour_is_named(cli_url, monkeypatch):  # noqa: F811
     result = run("reminders", "send")
     assert result.exit_code == 2
     assert "OPENIOP_REMINDER_QUIET_START" in result.output and "'25:00'" in result.output
+
+
+def test_status_lists_failures_with_the_servers_error(cli_url, monkeypatch):  # noqa: F811
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for name, value in {"OPENIOP_SMTP_HOST": "127.0.0.1", "OPENIOP_SMTP_PORT": str(port)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OPENIOP_SMTP_TLS", "none")
+    get_settings.cache_clear()
+    _a_reminder_due(cli_url)
+    assert "1 failed" in run("reminders", "send").output
+    result = run("reminders", "status")
+    assert result.exit_code == 0
+    assert "0 queued, 0 sent, 1 failed, 0 dropped" in result.output
+    assert "ConnectionRefusedError" in result.output
+    assert "Quillfeather" not in result.output and "pat.q@" not in result.output

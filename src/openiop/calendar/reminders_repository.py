@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from openiop.models import (
@@ -140,6 +140,22 @@ def patient_reminders(session: Session, patient_id: int, limit: int = 20) -> lis
             select(Reminder)
             .where(Reminder.patient_id == patient_id)
             .order_by(Reminder.starts_at.desc(), Reminder.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).all()
+    return {status: count for status, count in rows}
+
+
+def failing(session: Session, limit: int) -> list[Reminder]:
+    return list(
+        session.scalars(
+            select(Reminder)
+            .where(Reminder.status == "failed")
+            .order_by(Reminder.last_attempt_at.desc(), Reminder.id.desc())
             .limit(limit)
         )
     )

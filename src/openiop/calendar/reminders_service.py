@@ -241,3 +241,20 @@ def _audit(session: Session, reminder: Reminder, detail: str) -> None:
             detail=f"{detail}; attempt {reminder.attempts}",
         ),
     )
+
+
+# ---- for operators ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    counts: dict[str, int]
+    failing: list[Reminder]  # newest failures first: what an operator needs to look at
+
+
+def outbox_status(session: Session, *, limit: int = 20) -> OutboxStatus:
+    """Counts by status and the latest failures, without names or addresses (an operator
+    investigating the mail server needs the errors, not who the patients are)."""
+    counts = {status: 0 for status in ("queued", "sent", "failed", "dropped")}
+    counts.update(repository.counts_by_status(session))
+    return OutboxStatus(counts, repository.failing(session, limit))

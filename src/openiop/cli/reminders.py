@@ -56,3 +56,24 @@ def send(
         if not loop:
             return
         time.sleep(interval)
+
+
+@app.command("status")
+def status(
+    limit: Annotated[int, typer.Option(min=1, max=500, help="Failures to list.")] = 20,
+) -> None:
+    """Count reminders by status and list the latest failed sends with the server's error."""
+    settings = current_settings()
+    with reported({}), unit_of_work() as session:
+        found = reminders_service.outbox_status(session, limit=limit)
+        out.print(", ".join(f"{n} {name}" for name, n in found.counts.items()))
+        if not found.failing:
+            return
+        out.print("Latest failures (one line each, so they can be grepped):")
+        for row in found.failing:
+            retry = (
+                "gave up"
+                if row.attempts >= settings.reminder_max_attempts
+                else f"next try {row.send_after:%Y-%m-%d %H:%M} UTC"
+            )
+            out.print(f"reminder {row.id}: {row.attempts} attempt(s), {retry}: {row.last_error}")
