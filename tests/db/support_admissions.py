@@ -38,10 +38,9 @@ def decided_inquiry(db, world: World, *, level: str = "iop", decision: str = "ac
     row = f.inquiry(
         db,
         location_id=world.site_a.id,
-        stage="assessed",
         phone="(555) 013-4477",
         email="wren.newcomer@example.org",
-        **{"name": "Wren Newcomer", **kw},
+        **{"name": "Wren Newcomer", "stage": "assessed", **kw},
     )
     assessment = AdmissionAssessment(
         inquiry_id=row.id,
@@ -102,3 +101,23 @@ def frozen():
     clock.freeze(NOW)
     yield NOW
     clock.freeze(None)
+
+
+def directory(db):
+    """Two partners and two sober-living homes, one of each inactive or elsewhere."""
+    from openiop.models import ReferralPartner, SoberLivingHome
+
+    rows = {
+        "harbor": ReferralPartner(name="Harbor Residential", levels="residential,withdrawal_management",
+                                  city="Sampleton", phone="(555) 010-2000"),
+        "bridge": ReferralPartner(name="Bridge Dual Care", levels="co_occurring_program,iop",
+                                  city="Otherville"),
+        "closed": ReferralPartner(name="Shut Program", levels="residential", city="Sampleton",
+                                  active=False),
+        "oak": SoberLivingHome(name="Oak House", city="Sampleton", beds=8, gender="women",
+                               certified_by="CCAPP"),
+        "elm": SoberLivingHome(name="Elm House", city="Otherville", beds=6, gender="men"),
+    }  # fmt: skip
+    db.add_all(rows.values())
+    db.flush()
+    return rows

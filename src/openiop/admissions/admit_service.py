@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -22,7 +22,6 @@ from openiop.admissions import admit_repository as repo
 from openiop.admissions import admit_rules as rules
 from openiop.admissions import assessment_repository, pipeline_service
 from openiop.admissions.admit_consent import CONSENT_TEXT, CONSENT_VERSION
-from openiop.admissions.pipeline_rules import Person, duplicate_reasons, phone_key
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
 from openiop.models import (
@@ -32,7 +31,6 @@ from openiop.models import (
     Inquiry,
     Location,
     Patient,
-    StaffMember,
 )
 from openiop.patients import enrollment_service
 from openiop.patients import service as patients
@@ -61,160 +59,34 @@ class AdmitInput:
     signature: rules.Signature
 
 
-@dataclass(frozen=True)
-class TrackOption:
-    id: int
-    name: str
-    program: str
-    location_id: int
-    location: str
-    days: str
-    times: str
-    clashes: list[str]
-
-
-@dataclass(frozen=True)
-class StaffOption:
-    id: int
-    name: str
-    credentials: str
-    sites: str
-    location_ids: frozenset[int]
-    caseload: str = ""
-    at_cap: bool = False
-
-
-@dataclass
-class AdmitContext:
-    inquiry: Inquiry
-    assessment: AdmissionAssessment | None
-    problem: str | None
-    matches: list[tuple[Patient, list[str]]]
-    matches_elsewhere: int
-    linked: Patient | None
-    commitments: list[rules.WeeklyBlock]
-    tracks: list[TrackOption]
-    counselors: list[StaffOption]
-    physicians: list[StaffOption]
-    today: date
-    consent_text: str = CONSENT_TEXT
-    consent_version: str = CONSENT_VERSION
-    plan: list[rules.PlannedTask] = field(default_factory=list)
-    admission: AdmissionRecord | None = None
-    admitted: Patient | None = None
-    tasks: list[ClinicalTask] = field(default_factory=list)
-
-
 # ---- who may ------------------------------------------------------------------------------
 
 
-def _inquiry_in_scope(session: Session, actor: Actor, inquiry_id: int) -> Inquiry:
-    require(session, actor, Permission.PATIENT_CREATE, action=ACTION)
+def inquiry_for(session: Session, actor: Actor, inquiry_id: int, action: str = ACTION) -> Inquiry:
+    """The inquiry, when the actor may take it through the pipeline at its location."""
+    require(session, actor, Permission.PATIENT_CREATE, action=action)
     row = assessment_repository.inquiry(session, inquiry_id)
     if row is None:
         raise NotFound(f"No inquiry with id {inquiry_id}.")
     if row.location_id is not None and not actor.principal.at_location(row.location_id):  # type: ignore[union-attr]
         detail = f"outside location {row.location_id}"
         entry = AuditEntry(
-            ACTION, "refused", object_type="inquiry", object_id=row.id, detail=detail
+            action, "refused", object_type="inquiry", object_id=row.id, detail=detail
         )
         raise Refused("This inquiry is for a location outside yours.", entry)
     return row
 
 
-def _scope(actor: Actor) -> frozenset[int] | None:
+def scope(actor: Actor) -> frozenset[int] | None:
     return actor.principal.location_ids if actor.principal else frozenset()
 
 
-def _today(session: Session, row: Inquiry, default_zone: str) -> date:
+def local_today(session: Session, row: Inquiry, default_zone: str) -> date:
     place = session.get(Location, row.location_id) if row.location_id else None
     return clock.today_in(place.time_zone if place else default_zone)
 
 
-# ---- the form's choices -------------------------------------------------------------------
-
-
-def admit_form(
-    session: Session,
-    *,
-    actor: Actor,
-    inquiry_id: int,
-    default_zone: str,
-    patient_id: int | None = None,
-    extra: tuple[rules.CommitmentRow, ...] = (),
-) -> AdmitContext:
-    row = _inquiry_in_scope(session, actor, inquiry_id)
-    latest = assessment_repository.latest_assessment(session, row.id)
-    matches, elsewhere = _matches(session, actor, row)
-    linked = _linked(session, actor, patient_id)
-    blocks = _blocks(session, linked, extra)
-    sites = [loc.id for loc in repo.locations(session, _scope(actor))]
-    today = _today(session, row, default_zone)
-    done = repo.admission_of(session, row.id)
-    audit.record(
-        session,
-        actor,
-        AuditEntry(ACTION + "_form", object_type="inquiry", object_id=row.id,
-                   patient_id=done.patient_id if done else None,
-                   detail=f"matches={len(matches)}; elsewhere={elsewhere}"),
-    )  # fmt: skip
-    counselors, physicians = _staff_options(session, sites)
-    return AdmitContext(
-        admission=done,
-        admitted=repo.patient(session, done.patient_id) if done else None,
-        tasks=repo.tasks_of(session, row.id) if done else [],
-        inquiry=row,
-        assessment=latest,
-        problem=rules.admit_problem(row.stage, latest.decided_level if latest else None),
-        matches=matches,
-        matches_elsewhere=elsewhere,
-        linked=linked,
-        commitments=blocks,
-        tracks=_track_options(session, sites, blocks),
-        counselors=counselors,
-        physicians=physicians,
-        today=today,
-        plan=rules.first_week(today),
-    )
-
-
-def _matches(
-    session: Session, actor: Actor, row: Inquiry
-) -> tuple[list[tuple[Patient, list[str]]], int]:
-    """Registered patients who look like this person: those in the actor's scope with why
-    (each shown one audited), and how many more are at other sites (not shown)."""
-    me = Person(row.id, row.person_name or row.name, row.phone, row.email, row.date_of_birth)
-    candidates = repo.patient_candidates(
-        session, phone_tail=phone_key(row.phone), email=row.email, date_of_birth=row.date_of_birth
-    )
-    found = []
-    for patient in candidates:
-        other = Person(-patient.id, patient.full_name, patient.phone, patient.email,
-                       patient.date_of_birth)  # fmt: skip
-        reasons = duplicate_reasons(me, other)
-        if reasons:
-            found.append((patient, reasons))
-    sites = repo.patient_sites(session, [p.id for p, _ in found])
-    scope = _scope(actor)
-    mine = [(p, r) for p, r in found if scope is None or sites[p.id] & scope]
-    audit.record_many(
-        session,
-        actor,
-        (AuditEntry("patient.match", patient_id=p.id, object_type="inquiry", object_id=row.id)
-         for p, _ in mine),
-    )  # fmt: skip
-    return mine, len(found) - len(mine)
-
-
-def _linked(session: Session, actor: Actor, patient_id: int | None) -> Patient | None:
-    if patient_id is None:
-        return None
-    authorize_patient(session, actor=actor, patient_id=patient_id, action="patient.read",
-                      object_type="admit_form")  # fmt: skip
-    return repo.patient(session, patient_id)
-
-
-def _blocks(
+def blocks(
     session: Session, linked: Patient | None, extra: tuple[rules.CommitmentRow, ...]
 ) -> list[rules.WeeklyBlock]:
     stored = repo.commitments_of(session, linked.id) if linked else []
@@ -225,60 +97,10 @@ def _blocks(
     return blocks + [b for row in extra for b in row.blocks()]
 
 
-def _track_options(
-    session: Session, sites: list[int], blocks: list[rules.WeeklyBlock]
-) -> list[TrackOption]:
-    names = {loc.id: loc.name for loc in repo.locations(session, sites)}
-    options = []
-    for track, program in repo.tracks_at(session, sites):
-        times = _times(track)
-        options.append(
-            TrackOption(
-                id=track.id,
-                name=track.name,
-                program=program.name,
-                location_id=track.location_id,
-                location=names.get(track.location_id, ""),
-                days=rules.describe_days(times.weekdays),
-                times=f"{rules.hhmm(track.start_time)}–{rules.hhmm(track.end_time)}",
-                clashes=[c.describe(times) for c in rules.clashes(times, blocks)],
-            )
-        )
-    return options
-
-
-def _times(track) -> rules.TrackTimes:  # type: ignore[no-untyped-def]
+def track_times(track) -> rules.TrackTimes:  # type: ignore[no-untyped-def]
     return rules.TrackTimes(
         track.id, track.name, rules.track_days(track.weekdays), track.start_time, track.end_time
     )
-
-
-def _staff_options(
-    session: Session, sites: list[int]
-) -> tuple[list[StaffOption], list[StaffOption]]:
-    staff = repo.staff_at(session, sites)
-    counselors = [s for s in staff if rules.may_counsel(s.credential_list)]
-    loads = repo.open_caseloads(session, [s.id for s in counselors])
-    return (
-        [_option(s, loads.get(s.id, 0)) for s in counselors],
-        [_option(s, None) for s in staff if rules.may_prescribe(s.credential_list)],
-    )
-
-
-def _option(member: StaffMember, caseload: int | None) -> StaffOption:
-    base = StaffOption(
-        id=member.id,
-        name=member.full_name,
-        credentials=", ".join(member.credential_list),
-        sites=", ".join(loc.name for loc in member.locations),
-        location_ids=frozenset(loc.id for loc in member.locations),
-    )
-    if caseload is None:
-        return base
-    return StaffOption(
-        **{**base.__dict__, "caseload": rules.caseload_text(caseload, member.caseload_cap),
-           "at_cap": rules.at_cap(caseload, member.caseload_cap)}
-    )  # fmt: skip
 
 
 # ---- admitting ----------------------------------------------------------------------------
@@ -287,14 +109,14 @@ def _option(member: StaffMember, caseload: int | None) -> StaffOption:
 def admit(
     session: Session, *, actor: Actor, inquiry_id: int, data: AdmitInput, default_zone: str
 ) -> AdmissionRecord:
-    row = _inquiry_in_scope(session, actor, inquiry_id)
+    row = inquiry_for(session, actor, inquiry_id)
     if data.version != row.version:
         raise Conflict("This inquiry was changed by someone else since you opened it.")
     latest = assessment_repository.latest_assessment(session, row.id)
     problem = rules.admit_problem(row.stage, latest.decided_level if latest else None)
     if problem or latest is None:
         raise ValidationFailed(problem or "", field_errors={"assessment": problem or ""})
-    today = _today(session, row, default_zone)
+    today = local_today(session, row, default_zone)
     errors = _choice_problems(session, actor, data, today)
     patient, was_new = _patient(session, actor, data, errors)
     if errors:
@@ -370,12 +192,12 @@ def _patient(
     assert patient is not None
     errors.update(rules.consent_problems(data.signature, patient.full_name))
     if track is not None and not data.clash_acknowledged:
-        blocks = _blocks(session, None if was_new else patient, data.commitments)
-        found = rules.clashes(_times(track), blocks)
+        weekly = blocks(session, None if was_new else patient, data.commitments)
+        found = rules.clashes(track_times(track), weekly)
         if found:
             errors["track_id"] = (
                 "This track clashes with the person's commitments ("
-                + "; ".join(c.describe(_times(track)) for c in found)
+                + "; ".join(c.describe(track_times(track)) for c in found)
                 + "). Choose another track, or tick that the person will rearrange them."
             )
     return patient, was_new

@@ -3,7 +3,7 @@ staff admissions pipeline."""
 
 from fastapi import APIRouter
 
-from openiop.admissions.pages import admit, assessment, pipeline, public, rates
+from openiop.admissions.pages import admit, assessment, pipeline, public, rates, referrals
 
 router = APIRouter()
 router.include_router(public.router)
@@ -11,3 +11,4 @@ router.include_router(rates.router)
 router.include_router(pipeline.router)
 router.include_router(assessment.router)
 router.include_router(admit.router)
+router.include_router(referrals.router)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from openiop.admissions import admit_form_service
 from openiop.admissions import admit_rules as rules
 from openiop.admissions import admit_service as service
 from openiop.admissions.level_of_care import LEVEL_LABELS
@@ -153,7 +154,7 @@ def _page(
     link: int | None = None,
 ) -> Response:
     linked = link if values is None else _id(str(values.get("patient_id", "")))
-    found = service.admit_form(
+    found = admit_form_service.admit_form(
         db,
         actor=actor,
         inquiry_id=inquiry_id,
