@@ -83,6 +83,7 @@ def test_htmx_swaps_the_form_in_place(client, db) -> None:
     assert response.text.lstrip().startswith("<form")
     assert "<html" not in response.text
     assert "Attendance saved: 3 of 3 recorded." in response.text
+    assert "Session status: <strong>Held</strong>" in response.text
     assert _saved(db) == 3
 
 
@@ -94,7 +95,7 @@ def test_errors_are_reshown_with_the_values_and_nothing_saved(client, db) -> Non
     response = client.post(f"/attendance/sessions/{s.session.id}", data=data)
     assert response.status_code == 422
     assert "Nothing was saved" in response.text
-    assert "The check-out time must be after the check-in time." in response.text
+    assert "Pat Quillfeather: The check-out time must be after the check-in time." in response.text
     assert (
         f'id="f-check_out-{pat.id}" name="check_out-{pat.id}" type="time" value="10:00" aria-invalid="true"'
         in response.text

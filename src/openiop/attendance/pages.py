@@ -127,6 +127,7 @@ def _roster(
         "errors": errors,
         "values": form if form is not None else _form_values(view),
         "statuses": STATUSES,
+        "row_names": {str(row.enrollment_id): row.patient_name for row in view.rows},
         "saved": saved,
         "partial": partial,
     }
