@@ -119,6 +119,9 @@ def test_run_goes_queued_running_done_with_a_proposal(db, scene, session_factory
     assert run.summary["proposed"] == 4 and run.summary["unplaced"] == 0
     assert run.summary["new"] == 4
     assert [e.object_id for e in events(db, "schedule.plan.start")] == [str(run.id)]
+    read = events(db, "schedule.plan.read_week")
+    assert {e.patient_id for e in read} == {scene.world.patient.id, scene.jo.id}
+    assert {(e.channel, e.object_id) for e in read} == {("job", str(run.id))}
 
 
 def test_progress_is_saved_while_the_solver_runs(db, scene, session_factory):
@@ -348,3 +351,19 @@ def test_a_site_without_counselor_hours_or_physician_still_finishes(db, scene, s
     reasons = {u["kind"]: u["reasons"] for u in run.proposal["unplaced"]}
     assert reasons["individual"] == [NO_COUNSELOR]
     assert reasons["physician"] and all(reasons["physician"])
+
+
+def test_a_run_expired_while_solving_stays_failed(db, scene, session_factory):
+    def expired_meanwhile(problem, options):  # type: ignore[no-untyped-def]
+        with session_factory() as other:  # another process gave up on it as stale
+            stale = other.get(PlanRun, run.id)
+            stale.status, stale.active_key, stale.error = "failed", None, "expired"
+            other.commit()
+        return quick_solve(problem, options)
+
+    run = queue(db, scene)
+    db.commit()
+    run_now(session_factory, run.id, solver=expired_meanwhile)
+    db.expire_all()
+    kept = db.get(PlanRun, run.id)
+    assert (kept.status, kept.error, kept.proposal) == ("failed", "expired", None)

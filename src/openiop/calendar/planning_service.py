@@ -176,8 +176,22 @@ def begin_run(db: Session, *, run_id: int) -> Started | None:
     place = repo.location(db, run.location_id)
     assert place is not None
     run.status, run.progress, run.started_at = "running", 5, clock.now()
-    prepared = build_problem(repo.week_data(db, place, run.week_start))
-    return Started(prepared, run.time_limit_seconds)
+    data = repo.week_data(db, place, run.week_start)
+    _audit_job_read(db, run, [p.id for p in data.patients])
+    return Started(build_problem(data), run.time_limit_seconds)
+
+
+def _audit_job_read(db: Session, run: PlanRun, patient_ids: list[int]) -> None:
+    """The job reads each patient's commitments and appointments: one event per patient,
+    by the job on behalf of whoever queued the run."""
+    detail = f"requested by user {run.requested_by_user_id}"
+    entries = [
+        AuditEntry("schedule.plan.read_week", patient_id=p, object_type="plan_run",
+                   object_id=run.id, detail=detail)
+        for p in patient_ids
+    ]  # fmt: skip
+    if entries:
+        audit.record_many(db, Actor(None, "job"), entries)
 
 
 def save_progress(db: Session, *, run_id: int, percent: int) -> None:
@@ -188,7 +202,8 @@ def save_progress(db: Session, *, run_id: int, percent: int) -> None:
 
 def finish_run(db: Session, *, run_id: int, prepared: Prepared, plan: Plan) -> None:
     run = repo.run_by_id(db, run_id)
-    assert run is not None
+    if run is None or run.status != "running":
+        return  # expired as stale meanwhile (see expire_if_stale): keep it failed
     proposal = build_proposal(
         prepared.problem, plan, booked=prepared.booked, not_requested=prepared.not_requested
     )
