@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.clinic_attendance import ATTENDEES, FACILITATOR, TRACK
+from tests.web.clinic_planning import DIRECTOR
 from tests.web.test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
@@ -102,3 +103,33 @@ def test_the_roster_fits_a_phone(page, viewport, sign_in) -> None:
         "({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
     )
     assert widths["scroll"] <= widths["inner"] + 1, widths
+
+
+def open_dashboard(page, sign_in) -> None:  # type: ignore[no-untyped-def]
+    sign_in(DIRECTOR)
+    page.goto("/attendance/dashboard")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Compliance this week")
+
+
+def open_today(page, sign_in) -> None:  # type: ignore[no-untyped-def]
+    sign_in(FACILITATOR)
+    page.goto("/attendance")
+    expect(page.get_by_role("link", name=f"Take attendance for {TRACK}")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("name", "opener"), [("attendance-dashboard", open_dashboard), ("attendance-today", open_today)]
+)
+def test_today_and_the_dashboard_are_axe_clean_and_fit(
+    page, viewport, sign_in, shoot, console_errors, name, opener
+) -> None:
+    opener(page, sign_in)
+    problems = [e for e in console_errors if "Content Security Policy" in e or "Uncaught" in e]
+    assert not problems, problems
+    widths = page.evaluate(
+        "({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    assert widths["scroll"] <= widths["inner"] + 1, widths
+    shoot(name)
+    found, report = blocking_violations(page)
+    assert not found, f"axe on {name} ({viewport}): {found}\n{report}"
