@@ -63,6 +63,7 @@ class Permission(StrEnum):
     MINUTES_READ = "minutes.read"
     COMPLIANCE_DASHBOARD = "compliance.dashboard"
     SCHEDULE_PLAN = "schedule.plan"
+    TASK_WORK = "task.work"
 
 
 _R = Role
@@ -112,6 +113,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # "Plan next week": directors and coordinators (the admissions role) run the weekly solver
     # for their sites and accept its proposal; others book by hand (APPOINTMENT_WRITE).
     Permission.SCHEDULE_PLAN: frozenset({_R.ADMIN, _R.PROGRAM_DIRECTOR, _R.ADMISSIONS}),
+    # The admissions task list and worklist: those who do intakes, first sessions, physician
+    # visits, safety follow-ups and referral follow-ups.
+    Permission.TASK_WORK: frozenset(
+        {_R.ADMIN, _R.PROGRAM_DIRECTOR, _R.ADMISSIONS, _R.COUNSELOR, _R.PHYSICIAN}
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from openiop.web.templating import templates
 NAV = (
     ("Patients", "/patients", Permission.PATIENT_LIST),
     ("Admissions", "/admissions", Permission.PATIENT_CREATE),
+    ("Tasks", "/admissions/tasks", Permission.TASK_WORK),
     ("Attendance", "/attendance", Permission.ATTENDANCE_RECORD),
     ("Group notes", "/notes/groups", Permission.NOTE_WRITE),
     ("Clinical work list", "/clinical", Permission.CLINICAL_WRITE),

@@ -3,7 +3,7 @@ staff admissions pipeline."""
 
 from fastapi import APIRouter
 
-from openiop.admissions.pages import admit, assessment, pipeline, public, rates, referrals
+from openiop.admissions.pages import admit, assessment, pipeline, public, rates, referrals, tasks
 
 router = APIRouter()
 router.include_router(public.router)
@@ -12,3 +12,4 @@ router.include_router(pipeline.router)
 router.include_router(assessment.router)
 router.include_router(admit.router)
 router.include_router(referrals.router)
+router.include_router(tasks.router)
