@@ -248,7 +248,9 @@ def test_a_departed_staff_members_feed_stops(client, db, world):
 def test_care_team_manages_a_patients_feed(client, db, world, persona):
     sign_in(client, f"{persona}@example.org")
     page = f"/calendar/feeds/patients/{world.patient.id}"
-    assert client.get(page).status_code == 200
+    shown = client.get(page)
+    assert shown.status_code == 200 and "Calendar feed for Pat Quillfeather" in shown.text
+    assert f'href="/calendar/reminders/patients/{world.patient.id}"' in shown.text
     _, secret = _create_feed(client, page)
     assert _fetch(client, secret).status_code == 200
     rotated = db.scalars(select(AuditEvent).where(AuditEvent.action == "calendar_feed.rotate"))

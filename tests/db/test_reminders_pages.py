@@ -32,6 +32,7 @@ def test_patient_opts_in_once_an_email_is_on_file(client, db, world):
     sign_in(client, "pat@example.org")
     page = client.get("/calendar/reminders/mine")
     assert page.status_code == 200 and "Your appointment reminders" in page.text
+    assert 'href="/calendar/feeds/mine"' in page.text
     refused = _post(client, "/calendar/reminders/mine", email_opt_in="yes")
     assert refused.status_code == 422
     assert "Add an email address to the patient&#39;s details first." in refused.text

@@ -105,10 +105,17 @@ def _page(  # type: ignore[no-untyped-def]
         "patient_name": feeds.patient_name(db, owner.patient_id) if owner.patient_id else None,
         "feed_url": _absolute(request, issued.path) if issued else None,
         "revoked": revoked,
+        "reminders_href": _reminders_href(base, owner),
     }
     response = render(request, "calendar/feeds.html", context)
     response.headers.update(NO_STORE)  # the page may show the secret URL once
     return response
+
+
+def _reminders_href(base: str, owner: FeedOwner) -> str:
+    if base == MINE:
+        return "/calendar/reminders/mine"
+    return f"/calendar/reminders/patients/{owner.patient_id}"
 
 
 def _absolute(request: Request, path: str) -> str:
