@@ -4,12 +4,13 @@ progress fragment, review, accept selected), with the worker run inline in the t
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 from openiop.calendar.planning_jobs import InlineWorker
-from openiop.models import Appointment, PlanRun
+from openiop.models import Appointment, PlanRun, StaffTimeOff
 from tests.db.support_calendar import MONDAY, bearer, events
 from tests.db.support_planning import planning_scene, quick_solve
 from tests.personas import csrf_of, sign_in
@@ -169,3 +170,28 @@ def test_pages_refuse_other_roles_and_hide_the_menu(client, db, scene, persona):
     sign_in(client, f"{persona}@example.org")
     assert client.get("/schedule/plan").status_code == 403
     assert "/schedule/plan" not in client.get("/account").text
+
+
+def test_page_accept_all_names_an_item_that_no_longer_fits(client, db, scene):
+    response, headers = _api_start(client, db, scene)
+    run = client.get(response.json()["href"], headers=headers).json()
+    jo_item = next(
+        i for i in run["proposal"]["items"]
+        if i["patient_id"] == scene.jo.id and i["kind"] == "physician"
+    )  # fmt: skip
+    # Since the run, the physician took time off over that visit.
+    db.add(StaffTimeOff(staff_member_id=jo_item["staff_id"],
+                        starts_at=datetime.fromisoformat(jo_item["starts_at"]),
+                        ends_at=datetime.fromisoformat(jo_item["ends_at"]), reason="conference"))  # fmt: skip
+    db.flush()
+    sign_in(client, "director@example.org")
+    token = csrf_of(client, f"/schedule/plan/runs/{run['id']}")
+    page = client.post(
+        f"/schedule/plan/runs/{run['id']}/accept", data={"csrf_token": token, "all": "1"}
+    )
+    assert page.status_code == 200
+    assert "Created 3 appointments." in page.text
+    assert "1 could not be booked" in page.text
+    assert "Jo Brightwater: physician visit" in page.text and "time off (conference)" in page.text
+    assert page.text.count('name="item"') == 1  # the refused one may be tried again later
+    assert "Accept all 1 remaining" in page.text

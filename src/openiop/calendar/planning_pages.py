@@ -114,8 +114,11 @@ def _review_context(run: PlanRun) -> dict[str, Any]:
         "day_label": lambda day: day_label(day, zone),
         "change_labels": CHANGE_LABELS,
         "summary": run.summary or {},
+        # Refused items stay open: the clash may be gone when the coordinator tries again.
         "open_items": [
-            i["id"] for i in proposal.get("items", []) if i["id"] not in (run.accepted or {})
+            i["id"]
+            for i in proposal.get("items", [])
+            if not isinstance((run.accepted or {}).get(i["id"]), int)
         ],
     }
 
