@@ -1,11 +1,11 @@
-"""JSON API for admissions: the level-of-care recommendation (stores nothing) and the staff
-admissions pipeline (inquiries, contact log)."""
+"""JSON API for admissions: the level-of-care recommendation (stores nothing), the staff
+admissions pipeline (inquiries, contact log) and stored assessments (assessment_api.py)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from openiop.admissions import pipeline_schemas, pipeline_service, service
+from openiop.admissions import assessment_api, pipeline_schemas, pipeline_service, service
 from openiop.admissions.level_of_care import RULES, Recommendation
 from openiop.admissions.pipeline_repository import InquiryFilter
 from openiop.admissions.pipeline_schemas import InquiryOut, InquiryPatch
@@ -135,3 +135,6 @@ def log_contact(
     data = pipeline_schemas.read_contact(body, zone=zone, now=clock.now())
     entry = pipeline_service.log_contact(db, actor=actor, inquiry_id=inquiry_id, data=data)
     return {"id": entry.id}
+
+
+router.include_router(assessment_api.router)

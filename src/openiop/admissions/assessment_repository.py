@@ -32,6 +32,11 @@ def latest_assessment(session: Session, inquiry_id: int) -> AdmissionAssessment 
     return session.scalars(query).first()
 
 
+def assessments_of(session: Session, inquiry_id: int) -> list[AdmissionAssessment]:
+    query = select(AdmissionAssessment).where(AdmissionAssessment.inquiry_id == inquiry_id)
+    return list(session.scalars(query.order_by(AdmissionAssessment.id.desc())))
+
+
 def open_tasks(session: Session, inquiry_id: int) -> list[ClinicalTask]:
     query = select(ClinicalTask).where(
         ClinicalTask.inquiry_id == inquiry_id, ClinicalTask.status == "open"

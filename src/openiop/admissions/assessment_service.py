@@ -263,3 +263,25 @@ def _check_decision(
     if errors:
         raise ValidationFailed("Please correct the decision.", field_errors=errors)
     return stored.recommendation if decision == "accepted" else level  # type: ignore[return-value]
+
+
+# ---- the JSON API's reads ------------------------------------------------------------------
+
+
+def assessments_of(session: Session, *, actor: Actor, inquiry_id: int) -> list[AdmissionAssessment]:
+    """Every assessment of an inquiry, newest first; same people and scope as the page."""
+    row = _inquiry_in_scope(session, actor, inquiry_id, "assessment.read", VIEW_ROLES)
+    found = repo.assessments_of(session, row.id)
+    _record(session, actor, "assessment.read", row.id, f"list; assessments={len(found)}")
+    return found
+
+
+def assessment_of(
+    session: Session, *, actor: Actor, inquiry_id: int, assessment_id: int
+) -> AdmissionAssessment:
+    row = _inquiry_in_scope(session, actor, inquiry_id, "assessment.read", VIEW_ROLES)
+    stored = repo.assessment(session, assessment_id)
+    if stored is None or stored.inquiry_id != row.id:
+        raise NotFound(f"No assessment {assessment_id} for inquiry {inquiry_id}.")
+    _record(session, actor, "assessment.read", row.id, f"assessment={stored.id}")
+    return stored
