@@ -24,9 +24,7 @@ class PlanRun(Base, Timestamped):
     __tablename__ = "plan_runs"
     __table_args__ = (
         Index("ix_plan_runs_location_week", "location_id", "week_start"),
-        CheckConstraint(
-            "status IN ('queued', 'running', 'done', 'failed')", name="status_known"
-        ),
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_percent"),
     )
 
