@@ -14,7 +14,7 @@ from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from openiop.calendar import reminders_service
 from openiop.calendar.reminders_mail import SmtpTransport
@@ -269,3 +269,37 @@ def test_a_visit_already_started_is_not_reminded(db, world, settings, inbox):
     assert reminders(db)[0].drop_reason == "visit already started"
     assert box.messages == []
     assert world.visit.starts_at - timedelta(hours=1) < clock.now()
+
+
+def test_checking_the_outbox_costs_a_fixed_number_of_queries(db, world, settings, inbox):
+    _, port = inbox
+    config = mail_settings(settings, port)
+    for hour in range(10, 18):  # eight more appointments the same day
+        appointment(
+            db,
+            patient_id=world.patient.id,
+            staff_member_id=world.users["care_counselor"].staff_member_id,
+            location=world.site_a,
+            day=TUESDAY,
+            at=time(hour),
+            minutes=30,
+        )
+    db.get(ReminderPreference, world.patient.id).group_days = True
+    for day in (TUESDAY, date(2026, 11, 11)):
+        group_session(db, track=world.track_a, day=day, facilitator_id=None)
+    assert reminders_service.queue_reminders(db, settings=config) == 11
+    db.expire_all()  # start from an empty identity map, as a new pass does
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert reminders_service.check_open(db, settings=config) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 8, "\n".join(
+        s.split("WHERE")[0][:60] + s.split("WHERE")[-1][:60] for s in statements
+    )

@@ -18,6 +18,7 @@ from openiop.models import (
 )
 
 RETRYABLE = ("queued", "failed")
+CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 
 
 def preference(session: Session, patient_id: int) -> ReminderPreference | None:
@@ -113,6 +114,32 @@ def lock_reminder(session: Session, reminder_id: int) -> Reminder | None:
     ).first()
 
 
+def preload(session: Session, reminders: list[Reminder]) -> list[object]:
+    """Load every row the checks of these reminders will ask for, a chunk of ids per query,
+    so the per-reminder `session.get` calls below are answered from the identity map instead
+    of costing a query each. The caller keeps the returned list while it works: the identity
+    map holds rows weakly, so unreferenced ones would be forgotten at once."""
+    ids = {
+        Appointment: {r.appointment_id for r in reminders if r.appointment_id},
+        GroupSession: {r.group_session_id for r in reminders if r.group_session_id},
+        Patient: {r.patient_id for r in reminders},
+    }
+    kept: list = []  # type: ignore[type-arg]
+    for model, wanted in ids.items():
+        kept += _load(session, model, model.id, wanted)
+    kept += _load(session, ReminderPreference, ReminderPreference.patient_id, ids[Patient])
+    places = {v.location_id for v in kept if isinstance(v, Appointment | GroupSession)}
+    return kept + _load(session, Location, Location.id, places)
+
+
+def _load(session: Session, model, column, wanted: set[int]) -> list:  # type: ignore[no-untyped-def]
+    ordered, rows = sorted(wanted), []
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        rows += session.scalars(select(model).where(column.in_(chunk))).all()
+    return rows
+
+
 def appointment(session: Session, appointment_id: int) -> Appointment | None:
     return session.get(Appointment, appointment_id)
 
@@ -121,17 +148,19 @@ def group_session(session: Session, group_session_id: int) -> GroupSession | Non
     return session.get(GroupSession, group_session_id)
 
 
-def still_enrolled(session: Session, patient_id: int, group: GroupSession) -> bool:
-    return (
-        session.scalars(
-            select(Enrollment.id).where(
-                Enrollment.patient_id == patient_id,
-                Enrollment.track_id == group.track_id,
+def active_tracks(session: Session, patient_ids: set[int]) -> set[tuple[int, int]]:
+    """(patient id, track id) of every active enrollment of these patients."""
+    ordered, pairs = sorted(patient_ids), set()
+    for start in range(0, len(ordered), CHUNK):
+        rows = session.execute(
+            select(Enrollment.patient_id, Enrollment.track_id).where(
+                Enrollment.patient_id.in_(ordered[start : start + CHUNK]),
                 Enrollment.status == "active",
+                Enrollment.track_id.is_not(None),
             )
-        ).first()
-        is not None
-    )
+        )
+        pairs |= {(patient_id, track_id) for patient_id, track_id in rows}
+    return pairs
 
 
 def patient_reminders(session: Session, patient_id: int, limit: int = 20) -> list[Reminder]:

@@ -125,9 +125,12 @@ def _zone(session: Session, location_id: int) -> str:
 def check_open(session: Session, *, settings: Settings) -> int:
     """Drop reminders whose visit was cancelled or whose patient opted out; follow moves."""
     dropped = 0
-    for reminder in repository.open_reminders(session):
+    reminders = repository.open_reminders(session)
+    rows = repository.preload(session, reminders)  # noqa: F841 (kept alive for the loop)
+    tracks = repository.active_tracks(session, {r.patient_id for r in reminders})
+    for reminder in reminders:
         visit = _visit(session, reminder)
-        reason = _drop_reason(session, reminder, visit)
+        reason = _drop_reason(session, reminder, visit, tracks)
         if reason:
             _drop(reminder, reason)
             dropped += 1
@@ -146,8 +149,13 @@ def _visit(session: Session, reminder: Reminder) -> Appointment | GroupSession |
 
 
 def _drop_reason(
-    session: Session, reminder: Reminder, visit: Appointment | GroupSession | None
+    session: Session,
+    reminder: Reminder,
+    visit: Appointment | GroupSession | None,
+    tracks: set[tuple[int, int]] | None = None,
 ) -> str | None:
+    """Why the reminder must not be sent, if it must not. `tracks` are the active
+    (patient, track) enrollments when known, saving a query per group-day reminder."""
     if visit is None or visit.status != "scheduled":
         return "visit cancelled"
     preference = repository.preference(session, reminder.patient_id)
@@ -156,7 +164,9 @@ def _drop_reason(
     if isinstance(visit, GroupSession):
         if not preference.group_days:
             return "patient opted out of group-day reminders"
-        if not repository.still_enrolled(session, reminder.patient_id, visit):
+        if tracks is None:
+            tracks = repository.active_tracks(session, {reminder.patient_id})
+        if (reminder.patient_id, visit.track_id) not in tracks:
             return "no longer enrolled on the track"
     patient = repository.patient(session, reminder.patient_id)
     if patient is None or not patient.email:
