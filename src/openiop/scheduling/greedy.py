@@ -122,9 +122,22 @@ def cheapest_first(cat: Catalogue) -> list[Appointment]:
     return _place(cat, order, lambda o: (o.cost, o.start, o.staff))
 
 
-def complete(cat: Catalogue, placed: list[Appointment], requests: list[int]) -> list[Appointment]:
-    """Add the given requests to a plan, each at its cheapest option still free."""
-    return _place(cat, sorted(requests), lambda o: (o.cost, o.start, o.staff), placed)
+def rounded(cat: Catalogue, values: list, reduced: list) -> list[Appointment]:
+    """The LP relaxation's plan made whole: the appointments the LP is surest about first,
+    each at the option the LP likes best that is still free (then the lowest reduced cost).
+    On these weeks the LP is nearly whole already, so this lands close to its bound."""
+    score = {
+        (o.request, o.staff, o.start, o.telehealth): (-float(v), float(d))
+        for opts, vs, ds in zip(cat.options, values, reduced, strict=True)
+        for o, v, d in zip(opts, vs, ds, strict=True)
+    }
+    surest = [max(vs, default=0.0) for vs in values]
+    order = sorted(range(len(cat.requests)), key=lambda i: (-surest[i], i))
+    return _place(
+        cat,
+        order,
+        lambda o: (*score[(o.request, o.staff, o.start, o.telehealth)], o.cost, o.start, o.staff),
+    )
 
 
 def greedy_plan(problem: Problem, cat: Catalogue | None = None) -> Plan:

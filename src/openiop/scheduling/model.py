@@ -1,11 +1,15 @@
 """The CP-SAT model of a week (time-indexed) over a selection of each request's options.
 
 One Boolean per option (staff member x start x in person or telehealth) and exactly one
-option, "unplaced" or a wildcard per appointment. Overlaps are forbidden by at-most-one
-constraints over each maximal set of mutually overlapping options of a staff member or of a
-patient (a strong linear relaxation); in-person appointments also pick a room class, and a
-class of n rooms holds at most n at once (cumulative). Caseload, daily caps and each staff
-member's appointments beyond an even share of a day are linear.
+option or "unplaced" per appointment. Overlaps are forbidden by at-most-one constraints over
+each maximal set of mutually overlapping options of a staff member or of a patient (a strong
+linear relaxation). An in-person option also picks one room class that can host it and is
+free then (a Boolean per class), and a class of n rooms holds at most n appointments at any
+moment (one "at most n" per maximal set of overlapping options); rooms of a class are
+interchangeable, so that is exactly when rooms can be given out one by one afterwards.
+Caseload, daily caps and each staff member's appointments beyond an even share of a day are
+linear. Everything is linear over Booleans, which keeps CP-SAT's LP strong and its
+presolve quick.
 """
 
 from __future__ import annotations
@@ -43,31 +47,27 @@ def cliques(spans: list[tuple[int, int, int]]) -> list[list[int]]:
 
 class WeekModel:
     """The CP-SAT model over a selection of each request's options; x[i] is true when option
-    i is the plan's choice. A request whose other options were left out gets a "wildcard":
-    it stands for all of them at the price of the cheapest, and uses no staff, room or time,
-    so the model is a relaxation of the whole week and its bound holds for the whole week."""
+    i is the plan's choice. The selection must be the options a better plan could use (see
+    relaxation.py): the model then holds every plan worth finding. `floor` is a proven lower
+    bound on the objective, given to CP-SAT as the objective's domain so that its gap (and
+    relative_gap_limit) counts from it."""
 
-    def __init__(
-        self, cat: Catalogue, selected: list[list[Option]], floors: dict[int, int]
-    ) -> None:
+    def __init__(self, cat: Catalogue, selected: list[list[Option]], floor: int = 0) -> None:
         self.cat = cat
         self.m = cp_model.CpModel()
         self.options: list[Option] = [o for opts in selected for o in opts]
-        self.floors = floors  # request -> price of its wildcard
         self.x = [self.m.new_bool_var(f"x{i}") for i in range(len(self.options))]
         self.patient_of = [cat.requests[o.request].patient for o in self.options]
         self.unplaced: dict[int, cp_model.IntVar] = {}
-        self.wild: dict[int, cp_model.IntVar] = {}
-        self.room_of: dict[tuple[int, int], cp_model.IntVar] = {}  # (request, class) -> used
-        self.starts: dict[int, cp_model.IntVar] = {}
+        self.room_of: dict[tuple[int, int], cp_model.IntVar] = {}  # (option, class) -> used
         self.shares = even_shares(cat.problem)
         self.overloads: dict[tuple[str, int], cp_model.IntVar] = {}
         self.caseloads: dict[tuple[str, str], cp_model.IntVar] = {}  # (staff, patient) -> seen
-        self._one_per_request()
+        self._one_per_request(cat)
         self._no_overlaps()
         self._rooms()
         self._caps()
-        self._objective()
+        self._objective(floor)
 
     def _group(self, key) -> dict:
         groups: dict = {}
@@ -75,65 +75,48 @@ class WeekModel:
             groups.setdefault(key(i, o), []).append(i)
         return groups
 
-    def _one_per_request(self) -> None:
-        for r, idx in self._group(lambda i, o: o.request).items():
-            self.unplaced[r] = self.m.new_bool_var(f"u{r}")
-            choices = [self.x[i] for i in idx] + [self.unplaced[r]]
-            if r in self.floors:
-                self.wild[r] = self.m.new_bool_var(f"w{r}")
-                choices.append(self.wild[r])
-            self.m.add_exactly_one(choices)
+    def _one_per_request(self, cat: Catalogue) -> None:
+        """Every request that fits on its own may still end unplaced, at a price."""
+        idx_of = self._group(lambda i, o: o.request)
+        for r, opts in enumerate(cat.options):
+            if opts:
+                self.unplaced[r] = self.m.new_bool_var(f"u{r}")
+                self.m.add_exactly_one([self.x[i] for i in idx_of.get(r, [])] + [self.unplaced[r]])
 
     def _no_overlaps(self) -> None:
         for idx in self._group(lambda i, o: o.staff).values():
-            self._at_most_one(idx)
+            self._at_most(idx, [self.x[i] for i in idx], 1)
         for idx in self._group(lambda i, o: self.patient_of[i]).values():
-            self._at_most_one(idx)
+            self._at_most(idx, [self.x[i] for i in idx], 1)
 
-    def _at_most_one(self, idx: list[int]) -> None:
-        spans = [(self.options[i].start, self.options[i].end, i) for i in idx]
+    def _at_most(self, idx: list[int], lits: list, n: int) -> None:
+        """At most n of the options idx (literals lits) at any moment."""
+        spans = [(self.options[i].start, self.options[i].end, k) for k, i in enumerate(idx)]
         for group in cliques(spans):
-            self.m.add_at_most_one([self.x[i] for i in group])
+            if n == 1:
+                self.m.add_at_most_one([lits[k] for k in group])
+            elif len(group) > n:
+                self.m.add(sum(lits[k] for k in group) <= n)
 
     def _rooms(self) -> None:
-        """A room class per in-person appointment; a class of n rooms holds n at a time."""
-        by_class: dict[int, list] = {}
-        for r, idx in self._group(lambda i, o: None if o.telehealth else o.request).items():
-            if r is None:
+        """A room class per in-person option, among those that host it and are free then."""
+        by_class: dict[int, list[int]] = {}
+        for i, o in enumerate(self.options):
+            if o.telehealth:
                 continue
-            request = self.cat.requests[r]
-            starts = sorted({self.options[i].start for i in idx} | {0})
-            start = self.m.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"s{r}")
-            self.m.add(start == sum(self.options[i].start * self.x[i] for i in idx))
-            self.starts[r] = start
             used = []
-            for c in self.cat.classes_for[r]:
-                y = self.room_of[(r, c)] = self.m.new_bool_var(f"y{r}_{c}")
-                used.append(y)
-                self._avoid_groups(idx, c, y)
-                interval = self.m.new_optional_fixed_size_interval_var(
-                    start, request.minutes, y, f"i{r}_{c}"
-                )
-                by_class.setdefault(c, []).append(interval)
-            self.m.add(sum(used) == sum(self.x[i] for i in idx))
-        for c, intervals in by_class.items():
-            rc = self.cat.room_classes[c]
-            rooms = len(rc.rooms)
-            if len(intervals) <= rooms:
-                continue
-            for s, e in rc.blocked:  # a group holds every room of its class
-                intervals.append(self.m.new_fixed_size_interval_var(s, e - s, f"g{c}_{s}"))
-            if rooms == 1:
-                self.m.add_no_overlap(intervals)
+            for c in self.cat.classes_for[o.request]:
+                if any(s < o.end and o.start < e for s, e in self.cat.room_classes[c].blocked):
+                    continue
+                used.append(self.room_of.setdefault((i, c), self.m.new_bool_var(f"y{i}_{c}")))
+                by_class.setdefault(c, []).append(i)
+            if len(used) == 1:
+                self.m.add(used[0] == self.x[i])
             else:
-                self.m.add_cumulative(intervals, [1] * len(intervals), rooms)
-
-    def _avoid_groups(self, idx: list[int], c: int, y: cp_model.IntVar) -> None:
-        blocked = self.cat.room_classes[c].blocked
-        for i in idx:
-            o = self.options[i]
-            if any(s < o.end and o.start < e for s, e in blocked):
-                self.m.add_implication(self.x[i], ~y)
+                self.m.add(sum(used) == self.x[i])
+        for c, idx in by_class.items():
+            rooms = len(self.cat.room_classes[c].rooms)
+            self._at_most(idx, [self.room_of[(i, c)] for i in idx], rooms)
 
     def _caps(self) -> None:
         for staff_id, idx in self._group(lambda i, o: o.staff).items():
@@ -169,35 +152,35 @@ class WeekModel:
             self.m.add(excess >= sum(self.x[i] for i in idx) - share)
             self.overloads[(staff, day)] = excess
 
-    def _objective(self) -> None:
+    def _objective(self, floor: int) -> None:
         w = self.cat.problem.settings.weights
         pairs = [(x, o.cost) for o, x in zip(self.options, self.x, strict=True) if o.cost]
         pairs += [(u, w.unplaced) for u in self.unplaced.values()]
-        pairs += [(v, self.floors[r]) for r, v in self.wild.items() if self.floors[r]]
         pairs += [(v, w.overload) for v in self.overloads.values()]
         self.m.minimize(
             cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [c for _, c in pairs])
         )
+        if floor > 0:  # no plan costs less: CP-SAT's bound starts there
+            self.m.proto.objective.domain.extend([floor, sum(c for _, c in pairs) + 1])
 
     def hint(self, appointments: tuple[Appointment, ...]) -> None:
-        """Start from a known plan (the greedy one), every variable given, so that CP-SAT's
-        first solution is that plan and it can only get better."""
+        """Start from a known plan, every variable given, so that CP-SAT's first solution is
+        that plan (when its options are in the model) and it can only get better."""
         room_class = {room: rc.index for rc in self.cat.room_classes for room in rc.rooms}
         index = {r.id: i for i, r in enumerate(self.cat.requests)}
         chosen = {(index[a.request], a.staff, a.start, a.telehealth): a for a in appointments}
-        for o, x in zip(self.options, self.x, strict=True):
-            self.m.add_hint(x, (o.request, o.staff, o.start, o.telehealth) in chosen)
-        by_request = {index[a.request]: a for a in appointments}
+        taken = set()
+        for i, (o, x) in enumerate(zip(self.options, self.x, strict=True)):
+            a = chosen.get((o.request, o.staff, o.start, o.telehealth))
+            self.m.add_hint(x, a is not None)
+            if a is not None:
+                taken.add(o.request)
+            for c in self.cat.classes_for[o.request]:
+                if (i, c) in self.room_of:
+                    use = a is not None and a.room is not None and room_class[a.room] == c
+                    self.m.add_hint(self.room_of[(i, c)], use)
         for r, u in self.unplaced.items():
-            self.m.add_hint(u, r not in by_request)
-        for v in self.wild.values():
-            self.m.add_hint(v, False)
-        for r, start in self.starts.items():
-            a = by_request.get(r)
-            self.m.add_hint(start, a.start if a is not None and a.room else 0)
-        for (r, c), y in self.room_of.items():
-            a = by_request.get(r)
-            self.m.add_hint(y, a is not None and a.room is not None and room_class[a.room] == c)
+            self.m.add_hint(u, r not in taken)
         for (staff, patient), seen in self.caseloads.items():
             self.m.add_hint(
                 seen, any(a.staff == staff and a.patient == patient for a in appointments)
@@ -208,10 +191,10 @@ class WeekModel:
         for (staff, day), v in self.overloads.items():
             self.m.add_hint(v, max(0, count.get((staff, day), 0) - self.shares[staff]))
 
-    def wildcards(self, solver: cp_model.CpSolver) -> list[int]:
-        return [r for r, v in self.wild.items() if solver.boolean_value(v)]
-
-    def room_class_of(self, solver: cp_model.CpSolver, request: int) -> int:
+    def room_class_of(self, solver: cp_model.CpSolver, option: int) -> int:
+        o = self.options[option]
         return next(
-            c for (r, c), y in self.room_of.items() if r == request and solver.boolean_value(y)
+            c
+            for c in self.cat.classes_for[o.request]
+            if (option, c) in self.room_of and solver.boolean_value(self.room_of[(option, c)])
         )
