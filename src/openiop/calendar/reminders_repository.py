@@ -33,6 +33,10 @@ def location(session: Session, location_id: int) -> Location | None:
     return session.get(Location, location_id)
 
 
+def all_locations(session: Session) -> list[Location]:
+    return list(session.scalars(select(Location)))
+
+
 def appointments_to_remind(session: Session, start: datetime, end: datetime) -> list[Appointment]:
     """Scheduled appointments in the window, of opted-in patients, not yet in the outbox."""
     return list(

@@ -81,6 +81,8 @@ def queue_reminders(session: Session, *, settings: Settings) -> int:
     now = clock.now()
     end = now + timedelta(hours=settings.reminder_lead_hours) + QUEUE_SLACK
     added = 0
+    # Held while queueing: each reminder's site zone then comes from the identity map.
+    sites = repository.all_locations(session)  # noqa: F841
     for item in repository.appointments_to_remind(session, now, end):
         added += _add(session, settings, item.patient_id, item, appointment_id=item.id)
     for group, patient_id in repository.group_days_to_remind(session, now, end):
