@@ -156,3 +156,19 @@ def test_a_director_sees_only_their_own_sites(client, db) -> None:
     assert response.status_code == 403
     refused = events(db, action="compliance.dashboard", outcome="refused")
     assert [e.object_id for e in refused] == [str(s.world.site_b.id)]
+
+
+def test_an_admin_picks_any_site(client, db) -> None:
+    s = _week(db)
+    board = _board(db, s, "admin")
+    assert board.location_name == "Site A"
+    assert [name for _, name in board.sites] == ["Site A", "Site B"]
+    other = compliance_service.dashboard(
+        db, actor=actor_for(db, s.user("admin")), location_id=s.world.site_b.id
+    )
+    assert [row.patient_id for row in other.rows] == [s.world.other_patient.id]
+    sign_in(client, s.user("admin").email)
+    page = client.get("/attendance/dashboard")
+    assert page.status_code == 200
+    assert '<label for="f-location">Location' in page.text
+    assert f'<option value="{s.world.site_b.id}" >Site B</option>' in page.text

@@ -8,16 +8,17 @@ import json
 from datetime import date, time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from openiop.attendance import service
 from openiop.kit.errors import Conflict, ValidationFailed
-from openiop.models import AttendanceCorrection, DailyMinutes, GroupAttendance
+from openiop.models import AttendanceCorrection, DailyMinutes, GroupAttendance, GroupSession
 from openiop.security.service import Refused
 from tests.db.support_attendance import (
     WEDNESDAY,
     actor_for,
     enroll,
+    enrollment_of,
     freeze,
     group_session,
     ledger,
@@ -112,11 +113,11 @@ def test_check_out_before_check_in_changes_nothing(db) -> None:
 def test_a_patient_not_on_the_roster_is_refused(db) -> None:
     freeze(WEDNESDAY)
     s = scene(db, extra=0)
-    other_site = db.get(type(s.enrollments[0]), s.enrollments[0].id)
-    assert other_site is not None
-    with pytest.raises(ValidationFailed) as error:
-        _record(db, s, rows=[{"enrollment_id": 999999, "status": "present"}])
-    assert "enrollment_id" in error.value.field_errors
+    robin = enrollment_of(db, s.world.other_patient)  # enrolled at site B
+    for enrollment_id in (robin.id, 999999, "x"):
+        with pytest.raises(ValidationFailed) as error:
+            _record(db, s, rows=[{"enrollment_id": enrollment_id, "status": "present"}])
+        assert list(error.value.field_errors) == ["enrollment_id"]
     assert _count(db, GroupAttendance) == 0
 
 
@@ -129,15 +130,29 @@ def test_roster_is_the_tracks_active_enrollments(db) -> None:
     later.admit_date = date(2026, 12, 7)
     db.flush()
     view = service.roster(db, actor=actor_for(db, s.user("facilitator")), session_id=s.session.id)
-    assert [row.enrollment_id for row in view.rows] == sorted(
-        (e.id for e in s.enrollments),
-        key=lambda i: [r.enrollment_id for r in view.rows].index(i),
-    )
-    assert {row.enrollment_id for row in view.rows} == {e.id for e in s.enrollments}
-    names = [row.patient_name for row in view.rows]
-    assert names == sorted(names, key=lambda n: n.split()[-1].lower())
+    assert [row.patient_name for row in view.rows] == [
+        "Avery Brookstone",
+        "Blake Cinderhall",
+        "Pat Quillfeather",
+    ]
+    assert all(row.status is None and row.minutes == 0 for row in view.rows)
     shown = events(db, action="attendance.roster")
     assert {e.patient_id for e in shown} == {e.patient_id for e in s.enrollments}
+
+
+def test_a_save_racing_another_is_a_conflict(db) -> None:
+    freeze(WEDNESDAY)
+    s = scene(db, extra=0)
+    _record(db, s, others="present")
+    # Another facilitator's save lands between this one's read and its write.
+    db.execute(
+        update(GroupSession)
+        .where(GroupSession.id == s.session.id)
+        .values(version=GroupSession.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(Conflict):
+        _record(db, s, rows=[{"enrollment_id": s.enrollments[0].id, "status": "absent_excused"}])
 
 
 def test_future_and_cancelled_sessions_are_refused(db) -> None:

@@ -12,6 +12,7 @@ from openiop.attendance import rules
 from openiop.attendance.compliance import EntryKind, ProgramPolicy, weekly_compliance
 from openiop.attendance.rules import LedgerDay, Status
 from openiop.kit.errors import ValidationFailed
+from openiop.security.permissions import Permission, Principal, Role, can
 
 LA = ZoneInfo("America/Los_Angeles")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=LA)
@@ -210,3 +211,23 @@ def test_two_short_individual_sessions_are_not_one_long_one() -> None:
     )
     assert week.individual_minutes == 60 and week.individual_sessions == 0
     assert "no individual session of at least 50 minutes this week" in week.gaps
+
+
+@pytest.mark.parametrize(
+    ("permission", "granted"),
+    [
+        (
+            Permission.ATTENDANCE_RECORD,
+            {Role.ADMIN, Role.PROGRAM_DIRECTOR, Role.COUNSELOR, Role.PHYSICIAN},
+        ),
+        (
+            Permission.MINUTES_READ,
+            {Role.ADMIN, Role.PROGRAM_DIRECTOR, Role.COUNSELOR, Role.PHYSICIAN, Role.BILLING},
+        ),
+        (Permission.COMPLIANCE_DASHBOARD, {Role.ADMIN, Role.PROGRAM_DIRECTOR}),
+    ],
+)
+def test_attendance_permissions_by_role(permission, granted) -> None:
+    for role in Role:
+        principal = Principal(user_id=1, email="x@example.org", role=role)
+        assert can(principal, permission) is (role in granted), (permission, role)

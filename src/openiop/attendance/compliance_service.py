@@ -119,6 +119,7 @@ class Dashboard:
     week: str
     today: date
     rows: list[DashboardRow]
+    sites: list[tuple[int, str]]  # the sites the actor may switch to
 
     @property
     def behind(self) -> list[DashboardRow]:
@@ -134,9 +135,15 @@ class Dashboard:
 
 
 def dashboard(
-    session: Session, *, actor: Actor, location_id: int, week: str | None = None
+    session: Session, *, actor: Actor, location_id: int | None, week: str | None = None
 ) -> Dashboard:
+    """The site's week; without a location, the first of the actor's sites by name."""
     require(session, actor, Permission.COMPLIANCE_DASHBOARD, action="compliance.dashboard")
+    sites = repository.locations(session, principal_of(actor).location_ids)
+    if location_id is None:
+        if not sites:
+            raise NotFound("You have no site to show.")
+        location_id = sites[0][0]
     place = repository.location(session, location_id)
     if place is None:
         raise NotFound(f"No location with id {location_id}.")
@@ -165,7 +172,7 @@ def dashboard(
         ]
         or [AuditEntry("compliance.dashboard", object_type="location", object_id=location_id)],
     )
-    return Dashboard(place.id, place.name, week, today, rows)
+    return Dashboard(place.id, place.name, week, today, rows, sites)
 
 
 def _dashboard_rows(

@@ -197,9 +197,7 @@ def dashboard_page(
     location: int | None = None,
     week: str | None = None,
 ) -> Response:
-    principal = actor.principal
-    sites = sorted(principal.location_ids or []) if principal else []
-    location_id = location or (sites[0] if sites else 0)
+    location_id = location
     errors: dict[str, str] = {}
     try:
         board = compliance_service.dashboard(db, actor=actor, location_id=location_id, week=week)

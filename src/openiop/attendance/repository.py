@@ -36,6 +36,14 @@ def location(session: Session, location_id: int) -> Location | None:
     return session.get(Location, location_id)
 
 
+def locations(session: Session, location_ids: frozenset[int] | None) -> list[tuple[int, str]]:
+    """(id, name) of the given sites, or of every site for None, by name."""
+    query = select(Location.id, Location.name).order_by(Location.name, Location.id)
+    if location_ids is not None:
+        query = query.where(Location.id.in_(location_ids))
+    return [(row[0], row[1]) for row in session.execute(query).all()]
+
+
 def group_session(session: Session, session_id: int) -> GroupSession | None:
     return session.execute(
         select(GroupSession)

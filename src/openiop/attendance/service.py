@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from openiop.attendance import ledger_service, repository, rules
 from openiop.attendance.rules import Attendance, Status
@@ -166,9 +169,9 @@ def record_attendance(
     resolved = _resolve_all(group, view.zone, wanted)
     changes = _changes(session, group, view.zone, resolved)
     reason = rules.checked_reason(reason, group.session_date, view.today) if changes else None
+    _mark_held(session, group, changes)
     for enrollment_id, patient_id, before, attendance in changes:
         _apply(session, actor, group, enrollment_id, patient_id, before, attendance, reason)
-    _mark_held(group, changes)
     for enrollment_id, *_ in changes:
         ledger_service.recompute_day(session, enrollment_id=enrollment_id, day=group.session_date)
     fresh = _view(session, group)
@@ -324,10 +327,20 @@ def _apply(
         )
 
 
-def _mark_held(group: GroupSession, changes: list[Change]) -> None:
-    # A session with anyone in the room was held; the version column bumps on change.
+def _mark_held(session: Session, group: GroupSession, changes: list[Change]) -> None:
+    """A session with anyone in the room was held. Any change also touches the session, so
+    its version moves on and a second facilitator saving at the same time gets a conflict
+    instead of silently overwriting (or a duplicate-row error)."""
+    if not changes:
+        return
     if group.status == "scheduled" and any(c[3].minutes > 0 for c in changes):
         group.status = "held"
+    group.updated_at = clock.now()
+    flag_modified(group, "updated_at")  # an UPDATE (and a new version) even within a tick
+    try:
+        repository.flush(session)
+    except (StaleDataError, IntegrityError):
+        raise Conflict("Someone else recorded this session at the same time. Reload it.") from None
 
 
 def _audit(
