@@ -13,11 +13,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from openiop.attendance import ledger_service, repository, rules
 from openiop.attendance.service import MANAGERS, principal_of, zone_of
 from openiop.kit import clock
-from openiop.kit.errors import NotFound, ValidationFailed
+from openiop.kit.errors import Conflict, NotFound, ValidationFailed
 from openiop.models import Appointment
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import Access, Permission
@@ -73,7 +74,12 @@ def complete_appointment(
     service_date = appointment.starts_at.astimezone(ZoneInfo(zone)).date()
     reason = rules.checked_reason(reason, service_date, clock.today_in(zone))
     appointment.status, appointment.actual_minutes = status, after["actual_minutes"]
-    repository.flush(session)
+    try:
+        repository.flush(session)
+    except StaleDataError:
+        raise Conflict(
+            "Someone else changed this appointment at the same time. Reload it."
+        ) from None
     enrollment_id = appointment.enrollment_id or repository.open_enrollment_id(
         session, appointment.patient_id, appointment.location_id
     )
