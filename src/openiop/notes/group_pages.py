@@ -90,7 +90,14 @@ def _parts(form: dict[str, list[str]]) -> dict[int, dict[str, str]]:
     }
 
 
-def _save(db: Session, actor: Actor, group_session_id: int, form: dict[str, list[str]]) -> None:
+def _save(
+    db: Session,
+    actor: Actor,
+    group_session_id: int,
+    form: dict[str, list[str]],
+    strict: bool = True,
+) -> None:
+    """Autosave is strict about the version; the Save button is the author's last word."""
     version = _first(form, "version")
     group_service.save_group_note(
         db,
@@ -99,6 +106,7 @@ def _save(db: Session, actor: Actor, group_session_id: int, form: dict[str, list
         version=int(version) if version.isdigit() else None,
         shared={s.key: _first(form, s.key) for s in rules.GROUP_SHARED},
         parts=_parts(form),
+        strict=strict,
     )
 
 
@@ -112,7 +120,7 @@ def save_group_note(
     form: FormLists,
 ) -> Response:
     try:
-        _save(db, actor, group_session_id, form)
+        _save(db, actor, group_session_id, form, strict=False)
         if _first(form, "action") == "sign":
             group_service.sign_group_note(
                 db, actor=actor, group_session_id=group_session_id, settings=settings

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -199,15 +200,17 @@ def save_group_note(
     version: int | None,
     shared: Mapping[str, object],
     parts: Mapping[int, Mapping[str, object]],
+    strict: bool = True,
 ) -> GroupNote:
     """Create or update the draft: shared part, and one part per attendee in `parts`.
     Attendees left out lose their (draft) part. Everything is checked before anything
-    changes."""
+    changes. Strict: an existing note must be saved with the version that was read."""
     group = _authorize_session(session, actor, group_session_id, "note.group.write")
     note = repository.group_note_for_session(session, group.id)
     if note is not None:
         rules.check_editable(_state(note), _user(actor))
-        if version is None or note.version != version:
+        # Not strict: the author's own Save button, which wins over their own autosave.
+        if strict and note.version != version:
             raise Conflict(CHANGED_ELSEWHERE)
     existing = {p.patient_id: p for p in note.parts} if note else {}
     allowed = {p.id for p in repository.roster(session, group)} | set(existing)
@@ -224,7 +227,7 @@ def save_group_note(
     _sync_parts(session, note, group, existing, bodies)
     try:
         session.flush()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):  # IntegrityError: two first saves at once
         raise Conflict(CHANGED_ELSEWHERE) from None
     return note
 

@@ -251,7 +251,7 @@ def save_note(
     view = service.read_note(db, actor=actor, note_id=note_id)
     fmt = rules.FORMATS[view.format]
     try:
-        _save(db, actor, note_id, form, fmt, settings)
+        _save(db, actor, note_id, form, fmt, settings, strict=False)
         if first(form, "action") == "sign":
             service.sign_note(db, actor=actor, note_id=note_id, settings=settings)
             return redirect(f"/notes/{note_id}")
@@ -261,13 +261,14 @@ def save_note(
     return redirect(f"/notes/{note_id}/edit?saved=1")
 
 
-def _save(db, actor, note_id, form, fmt, settings) -> None:  # type: ignore[no-untyped-def]
+def _save(db, actor, note_id, form, fmt, settings, strict=True) -> None:  # type: ignore[no-untyped-def]
+    """Autosave is strict about the version; the Save button is the author's last word."""
     version = first(form, "version")
     service.update_note(
         db,
         actor=actor,
         note_id=note_id,
-        version=int(version) if version.isdigit() else -1,
+        version=(int(version) if version.isdigit() else -1) if strict else None,
         data=note_data(form, fmt),
         settings=settings,
     )

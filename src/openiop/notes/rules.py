@@ -101,7 +101,7 @@ FORMATS: dict[str, NoteFormat] = {
         ),
         NoteFormat(
             "group",
-            "Group note (this patient's part)",
+            "Group note",
             "group",
             (
                 _S("participation", "Participation", "How this patient took part."),

@@ -171,10 +171,12 @@ def update_note(
     *,
     actor: Actor,
     note_id: int,
-    version: int,
+    version: int | None,
     data: Mapping[str, Any],
     settings: Settings,
 ) -> ClinicalNote:
+    """Change a draft. `version` None is the author's own Save button: drafts are the
+    author's alone, so their final Save wins over their own in-flight autosave."""
     note = _load(session, note_id)
     _allow(
         session,
@@ -187,7 +189,7 @@ def update_note(
     rules.check_editable(state_of(note), _user_id(actor))
     if note.format == "group":
         raise Conflict("Edit a group note from its group session.")
-    if note.version != version:
+    if version is not None and note.version != version:
         raise Conflict(CHANGED_ELSEWHERE)
     _apply(session, note, data, settings, creating=False)
     if "objective_ids" in data:

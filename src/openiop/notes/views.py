@@ -33,7 +33,7 @@ def summary(note: ClinicalNote, names: dict[int, str]) -> NoteSummary:
         id=note.id,
         kind=note.kind,
         format=note.format,
-        title=rules.FORMATS[note.format].title.replace(" (this patient's part)", ""),
+        title=rules.FORMATS[note.format].title,
         service_date=note.service_date,
         status=note.status,
         author=_name(names, note.author_user_id) or "",
