@@ -17,6 +17,7 @@ from openiop.models import Commitment, Patient
 from tests import factories as f
 from tests.web.clinic_admissions import seed_admissions
 from tests.web.clinic_attendance import seed_attendance
+from tests.web.clinic_clinical import seed_clinical
 from tests.web.clinic_notes import seed_notes
 from tests.web.clinic_planning import seed_planning
 
@@ -137,6 +138,7 @@ def _build_clinic(db: Session) -> Seed:
     _fill_in_pat(db, pat, program_id=program.id, location_id=site_a.id)
     seed_planning(db, site=site_a, counselor=counselor, physician=physician)
     seed_attendance(db, org=org, program=program)
+    seed_clinical(db, pat=pat, morgan=patients[1], counselor=counselor)
     seed_admissions(db, org=org, program=program)
     seed_notes(db, org=org, program=program)
 

@@ -30,10 +30,11 @@ def measure_figure(instrument: str, rows: Sequence[MeasureAdministration]) -> Fi
     bands = [charts.Shade(b.low, b.high, b.label) for b in definition.bands]
     title = f"{instrument} total over time"
     summary = _summary(instrument, rows)
+    ranges = ", ".join(f"{b.label.lower()} {b.low}–{b.high}" for b in definition.bands)
     svg = charts.line_chart(
         chart_id=f"chart-{instrument.lower().replace('-', '')}",
         title=title,
-        desc=summary,
+        desc=f"{summary} Bands: {ranges}.",
         series=[charts.Series(f"{instrument} total", points)],
         y_max=definition.max_total,
         y_label="Total score",

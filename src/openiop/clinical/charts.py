@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 52, 132, 16, 52
+WIDTH, HEIGHT = 560, 270
+LEFT, RIGHT, TOP, BOTTOM = 48, 124, 16, 58
 # Light fills (dark text stays readable on each) from calm to alarming.
 BAND_FILLS = ("#e8f5e9", "#f1f8e9", "#fff8e1", "#fff3e0", "#fdecea")
 SERIES_STYLES = (("#1a4f8b", ""), ("#7a3b00", "6 4"), ("#2e6b30", "2 3"))
@@ -117,8 +117,8 @@ def _band(shade: Shade, y, index: int) -> str:  # type: ignore[no-untyped-def]
     return (
         f'<rect x="{LEFT}" y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" '
         f'height="{bottom - top:.1f}" fill="{fill}"/>'
-        f'<text x="{WIDTH - RIGHT + 6}" y="{label_y:.1f}" font-size="11" fill="#333">'
-        f"{escape(shade.label)} ({shade.low}–{shade.high})</text>"
+        f'<text x="{WIDTH - RIGHT + 6}" y="{label_y:.1f}" font-size="12" fill="#333">'
+        f"{escape(shade.label)}</text>"
     )
 
 
@@ -131,14 +131,14 @@ def _axes(dates: Sequence[date], x, y_max: int, y, y_label: str) -> str:  # type
     step = _tick_step(y_max)
     for value in range(0, y_max + 1, step):
         parts.append(
-            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" font-size="11" text-anchor="end" '
+            f'<text class="tick" x="{LEFT - 6}" y="{y(value) + 4:.1f}" font-size="13" text-anchor="end" '
             f'fill="#333">{value}</text>'
         )
     parts.append(_date_ticks(dates, x, bottom + 16))
     parts.append(
-        f'<text x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 8}" font-size="12" '
+        f'<text x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 8}" font-size="14" '
         f'text-anchor="middle" fill="#333">Date given</text>'
-        f'<text x="14" y="{(TOP + bottom) / 2:.0f}" font-size="12" text-anchor="middle" '
+        f'<text x="14" y="{(TOP + bottom) / 2:.0f}" font-size="14" text-anchor="middle" '
         f'fill="#333" transform="rotate(-90 14 {(TOP + bottom) / 2:.0f})">{escape(y_label)}</text>'
     )
     return "".join(parts)
@@ -156,7 +156,7 @@ def _date_ticks(dates: Sequence[date], x, at_y: float) -> str:  # type: ignore[n
         return ""
     shown = _thin(dates, 6)
     return "".join(
-        f'<text x="{x(when):.1f}" y="{at_y:.0f}" font-size="11" text-anchor="middle" '
+        f'<text class="tick" x="{x(when):.1f}" y="{at_y:.0f}" font-size="13" text-anchor="middle" '
         f'fill="#333">{when.strftime("%b %-d")}</text>'
         for when in shown
     )
@@ -193,7 +193,7 @@ def _legend(series: Sequence[Series]) -> str:
         parts.append(
             f'<line x1="{left}" y1="{top}" x2="{left + 24}" y2="{top}" stroke="{colour}" '
             f'stroke-width="2"{dashing}/>'
-            f'<text x="{left + 30}" y="{top + 4}" font-size="11" fill="#333">'
+            f'<text x="{left + 30}" y="{top + 4}" font-size="13" fill="#333">'
             f"{escape(one.label)}</text>"
         )
     return "".join(parts)
@@ -207,16 +207,16 @@ def _strip_legend(codes: set[str], at_y: int) -> str:
         "positive": "positive",
         "pending": "pending",
     }
-    parts, left = [], LEFT
+    parts, left = [], 16
     for code in OUTCOME_STYLE:
         if code not in codes:
             continue
         colour, shape = OUTCOME_STYLE[code]
         parts.append(_marker(shape, left + 5, at_y - 4, colour, labels[code]))
         parts.append(
-            f'<text x="{left + 14}" y="{at_y}" font-size="11" fill="#333">{labels[code]}</text>'
+            f'<text x="{left + 14}" y="{at_y}" font-size="13" fill="#333">{labels[code]}</text>'
         )
-        left += 110
+        left += 108
     return "".join(parts)
 
 

@@ -30,6 +30,7 @@ def _measure_form(
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
+    message: str | None = None,
 ) -> Response:
     if instrument not in LABELS["measures"]:
         raise NotFound(f"{instrument} is not given here; choose PHQ-9, GAD-7 or BAM.")
@@ -41,6 +42,7 @@ def _measure_form(
             "instrument": get_instrument(instrument),
             "values": values,
             "errors": errors,
+            "message": message,
         },
         status,
     )
@@ -70,7 +72,7 @@ def give_measure(
     except ValidationFailed as error:
         db.rollback()
         errors = error.field_errors or {"answers": error.message}
-        return _measure_form(request, db, patient_id, instrument, form, errors, 422)
+        return _measure_form(request, db, patient_id, instrument, form, errors, 422, error.message)
     return redirect(f"/patients/{patient_id}/clinical#h-measures")
 
 
