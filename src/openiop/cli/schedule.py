@@ -24,6 +24,9 @@ def solve(
         0, "--seed", help="Solver random seed (determinism needs seed and workers)."
     ),
     workers: int = typer.Option(0, "--workers", help="Solver workers; 0 = one per core."),
+    gap: float = typer.Option(
+        0.01, "--gap", min=0.0, max=1.0, help="Stop once proven this close to optimal (0.01 = 1 %)."
+    ),
 ) -> None:
     """Solve every location in an instance file and write the plan."""
     from openiop.scheduling.solver import solve_file
@@ -35,7 +38,12 @@ def solve(
     try:
         with err.status(f"Solving {instance.name} …"):
             plan = solve_file(
-                instance, out_path, time_limit, num_workers=workers or None, random_seed=seed
+                instance,
+                out_path,
+                time_limit,
+                num_workers=workers or None,
+                random_seed=seed,
+                relative_gap=gap,
             )
     except json.JSONDecodeError as error:
         bad_option("--instance", f"not valid JSON: {error}")
@@ -72,6 +80,9 @@ def bench_schedule(
     locations: int = typer.Option(1, "--locations", min=1),
     seed: int = typer.Option(1, "--seed"),
     time_limit: float = typer.Option(10.0, "--time-limit", help="Seconds per location."),
+    gap: float = typer.Option(
+        0.01, "--gap", min=0.0, max=1.0, help="Stop a site once proven this close to optimal."
+    ),
 ) -> None:
     """Solver against the greedy baseline on a generated instance; prints one JSON object."""
     from openiop.scheduling.bench import run_benchmark
@@ -79,5 +90,5 @@ def bench_schedule(
     if locations > patients:
         bad_option("--locations", "need at least one patient per location")
     with err.status(f"Benchmarking {patients} patients over {locations} location(s) …"):
-        figures = run_benchmark(patients, locations, seed, time_limit)
+        figures = run_benchmark(patients, locations, seed, time_limit, relative_gap=gap)
     typer.echo(json.dumps(figures, indent=2))

@@ -146,8 +146,8 @@ class _Search:
         return selected, left_out
 
     def round(self) -> None:
-        """Solve CP-SAT over the current selection; keep its plan and bound; widen if the
-        selection was solved to optimality but a left-out option might still do better."""
+        """Solve CP-SAT over the current selection; keep its plan and bound; widen the
+        selection when the options left out are what keeps the bound down."""
         selected, left_out = self.selection()
         model = WeekModel(self.cat, selected, self.bound)
         if self.options.hint:
@@ -171,10 +171,13 @@ class _Search:
         held = math.ceil(solver.best_objective_bound - 1e-6)  # over the options held
         beyond = math.inf if self.lp is None else self.lp.value + left_out
         self.bound = max(self.bound, min(held, math.ceil(beyond - 1e-6)))
-        if held < cost and status == cp_model.FEASIBLE:  # stopped by the clock
+        if held < self.cost and status == cp_model.FEASIBLE:  # stopped by the clock
             self.budget = 0.0
-        elif self.lp is not None and beyond < cost:
-            self.margin = cost - self.lp.value  # a better plan uses only cheaper options
+        elif self.lp is not None and beyond < min(held, self.cost):
+            # The left-out options cap the bound. A plan better than the best uses only
+            # options cheaper than its cost - bound; to lift the cap up to CP-SAT's own
+            # bound, held - bound is enough.
+            self.margin = min(held, self.cost) - self.lp.value
 
 
 def _chosen(model: WeekModel, solver: cp_model.CpSolver) -> list[tuple[Option, int | None]]:
@@ -255,13 +258,16 @@ def solve_file(
     *,
     num_workers: int | None = None,
     random_seed: int = 0,
+    relative_gap: float = 0.0,
 ) -> dict:
-    """Solve every location of an instance file and write the plan file; returns the plan doc."""
+    """Solve every location of an instance file and write the plan file; returns the plan doc.
+    `relative_gap` > 0 stops a location once its plan is proven that close to optimal."""
     problems = parse_instance(json.loads(Path(instance_path).read_text(encoding="utf-8")))
     options = SolveOptions(
         time_limit=time_limit,
         num_workers=num_workers or os.cpu_count() or 1,
         random_seed=random_seed,
+        relative_gap=relative_gap,
     )
     doc = plans_doc(solve_all(problems, options))
     Path(out_path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
