@@ -192,6 +192,15 @@ def test_billing_reads_the_minutes_ledger(client, db) -> None:
     assert (wednesday["individual_minutes"], wednesday["individual_sessions"]) == (50, 1)
     assert (wednesday["physician_minutes"], wednesday["physician_visits"]) == (20, 1)
     assert events(db, action="minutes.read")[0].patient_id == pat.patient_id
+    # Monday and Tuesday were entered on Wednesday: late entries, kept with their reason.
+    corrections = response.json()["corrections"]
+    assert [(c["service_date"], c["object_type"]) for c in corrections] == [
+        ("2026-11-30", "group_attendance"),
+        ("2026-12-01", "group_attendance"),
+    ]
+    assert corrections[1]["before"] == {}
+    assert corrections[1]["after"]["status"] == "late"
+    assert corrections[1]["reason"] == "Entered from the paper sign-in sheet"
 
 
 @pytest.mark.parametrize(

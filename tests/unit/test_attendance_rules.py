@@ -163,8 +163,11 @@ def test_bad_appointment_minutes(status, actual, field, words) -> None:
 def test_past_days_need_a_reason() -> None:
     today = date(2026, 12, 3)
     assert rules.checked_reason("", today, today) is None
-    assert rules.checked_reason(" typo ", date(2026, 12, 4), today) == "typo"
-    assert rules.checked_reason("Sign-in sheet found", date(2026, 12, 2), today)
+    assert rules.checked_reason(" typo fixed ", date(2026, 12, 3), today) is None
+    assert rules.checked_reason("", date(2026, 12, 4), today) is None
+    assert rules.checked_reason(" Sign-in sheet found ", date(2026, 12, 2), today) == (
+        "Sign-in sheet found"
+    )
     for reason in (None, "", "   ", "oops"):
         with pytest.raises(ValidationFailed) as error:
             rules.checked_reason(reason, date(2026, 12, 2), today)

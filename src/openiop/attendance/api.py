@@ -5,6 +5,7 @@ Same services, permission checks and audit as the pages (docs/attendance.md, doc
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from fastapi import APIRouter, Query
@@ -15,12 +16,14 @@ from openiop.attendance.schemas import (
     AppointmentOut,
     AttendanceIn,
     ComplianceOut,
+    CorrectionOut,
     LedgerDayOut,
     LedgerOut,
     RosterOut,
     RosterRowOut,
 )
 from openiop.attendance.service import RosterView
+from openiop.models import AttendanceCorrection
 from openiop.web.deps import ApiActor, SessionDep
 from openiop.web.routing import TransactionalRoute
 
@@ -99,11 +102,25 @@ def minutes_ledger(
     start: date = Query(alias="from", description="First local date of service"),
     end: date = Query(alias="to", description="Last local date of service"),
 ) -> LedgerOut:
-    enrollment, rows = compliance_service.ledger(
+    enrollment, rows, corrections = compliance_service.ledger(
         db, actor=actor, enrollment_id=enrollment_id, first=start, last=end
     )
     return LedgerOut(
         enrollment_id=enrollment.id,
         patient_id=enrollment.patient_id,
         days=[LedgerDayOut.model_validate(row, from_attributes=True) for row in rows],
+        corrections=[_correction(row) for row in corrections],
+    )
+
+
+def _correction(row: AttendanceCorrection) -> CorrectionOut:
+    return CorrectionOut(
+        service_date=row.service_date,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        reason=row.reason,
+        before=json.loads(row.before),
+        after=json.loads(row.after),
+        changed_by_user_id=row.changed_by_user_id,
+        changed_at=row.changed_at,
     )

@@ -32,7 +32,7 @@ from openiop.attendance.rules import LedgerDay, ledger_entries
 from openiop.attendance.service import principal_of
 from openiop.kit import clock
 from openiop.kit.errors import NotFound, ValidationFailed
-from openiop.models import DailyMinutes, Enrollment
+from openiop.models import AttendanceCorrection, DailyMinutes, Enrollment
 from openiop.security import audit
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import CLINICAL_ROLES, Access, Permission
@@ -75,8 +75,9 @@ def enrollment_compliance(
 
 def ledger(
     session: Session, *, actor: Actor, enrollment_id: int, first: date, last: date
-) -> tuple[Enrollment, Sequence[DailyMinutes]]:
-    """The ledger rows of one enrollment in [first, last]: what billing reads."""
+) -> tuple[Enrollment, Sequence[DailyMinutes], Sequence[AttendanceCorrection]]:
+    """The ledger rows of one enrollment in [first, last], and the corrections made to
+    those days after the fact: what billing reads (a corrected day may need a rebill)."""
     if last < first:
         message = "The end date must not be before the start date."
         raise ValidationFailed(message, field_errors={"to": message})
@@ -84,7 +85,8 @@ def ledger(
         message = f"Ask for at most {MAX_LEDGER_DAYS} days at a time."
         raise ValidationFailed(message, field_errors={"to": message})
     enrollment = _enrollment_for(session, actor, enrollment_id, "minutes.read")
-    return enrollment, repository.ledger_rows(session, enrollment.id, first, last)
+    rows = repository.ledger_rows(session, enrollment.id, first, last)
+    return enrollment, rows, repository.corrections_between(session, enrollment.id, first, last)
 
 
 # ---- the location dashboard -------------------------------------------------------------------

@@ -244,12 +244,18 @@ def ledger_rows(
     )
 
 
-def corrections_for(session: Session, patient_id: int) -> Sequence[AttendanceCorrection]:
+def corrections_between(
+    session: Session, enrollment_id: int, first: date, last: date
+) -> Sequence[AttendanceCorrection]:
     return (
         session.execute(
             select(AttendanceCorrection)
-            .where(AttendanceCorrection.patient_id == patient_id)
-            .order_by(AttendanceCorrection.changed_at.desc(), AttendanceCorrection.id.desc())
+            .where(
+                AttendanceCorrection.enrollment_id == enrollment_id,
+                AttendanceCorrection.service_date >= first,
+                AttendanceCorrection.service_date <= last,
+            )
+            .order_by(AttendanceCorrection.changed_at, AttendanceCorrection.id)
         )
         .scalars()
         .all()

@@ -167,14 +167,18 @@ def needs_reason(service_date: date, today: date) -> bool:
 
 
 def checked_reason(reason: str | None, service_date: date, today: date) -> str | None:
+    """The reason for a change to a past day; None for today's (a same-day edit is not a
+    correction, so a reason given with it is not kept)."""
+    if not needs_reason(service_date, today):
+        return None
     text = (reason or "").strip()
-    if needs_reason(service_date, today) and len(text) < 5:
+    if len(text) < 5:
         raise _fail(
             "reason",
             f"Say why you are changing {service_date:%m/%d/%Y} after the day "
             "(at least 5 characters).",
         )
-    return text or None
+    return text
 
 
 # ---- ledger days -> compliance entries ------------------------------------------------------

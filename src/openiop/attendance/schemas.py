@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -85,7 +86,21 @@ class LedgerDayOut(BaseModel):
     updated_at: datetime
 
 
+class CorrectionOut(BaseModel):
+    service_date: date
+    object_type: str
+    object_id: int
+    reason: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    changed_by_user_id: int | None
+    changed_at: datetime
+
+
 class LedgerOut(BaseModel):
     enrollment_id: int
     patient_id: int
     days: list[LedgerDayOut]
+    corrections: list[CorrectionOut] = Field(
+        default_factory=list, description="Changes made to these days after the day"
+    )
