@@ -82,3 +82,41 @@ def test_missing_instance_file_names_the_option(tmp_path):
         ],
     )
     assert result.exit_code == 2 and "--instance" in result.output
+
+
+def test_solve_stops_at_the_asked_gap_and_says_so_in_the_plan(tmp_path):
+    instance, plan = tmp_path / "i.json", tmp_path / "p.json"
+    runner.invoke(
+        app,
+        [
+            "schedule",
+            "generate-instance",
+            "--patients",
+            "10",
+            "--seed",
+            "2",
+            "--out",
+            str(instance),
+        ],
+    )
+    args = ["schedule", "solve", "--instance", str(instance), "--out", str(plan)]
+    solved = runner.invoke(app, [*args, "--time-limit", "5", "--workers", "1", "--gap", "0.05"])
+    assert solved.exit_code == 0, solved.output
+    [site] = json.loads(plan.read_text())["plans"]
+    assert site["gap"] <= 0.05
+    refused = runner.invoke(app, [*args, "--gap", "2"])
+    assert refused.exit_code == 2 and "--gap" in refused.output
+
+
+def test_bench_prints_the_figures_with_the_machine_load():
+    result = runner.invoke(
+        app,
+        ["bench", "schedule", "--patients", "8", "--locations", "1", "--seed", "3"]
+        + ["--time-limit", "3", "--gap", "0.05"],
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output[result.output.index("{") :])
+    assert figures["relative_gap"] == 0.05 and len(figures["load_average_before"]) == 3
+    assert figures["solver"]["hard_violations"] == 0 == figures["greedy"]["hard_violations"]
+    assert figures["solver"]["gap"] <= 0.05
+    assert "--gap 0.05" in figures["command"]
