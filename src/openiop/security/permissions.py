@@ -49,13 +49,10 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     BREAK_GLASS_REVIEW = "break_glass.review"
     USER_MANAGE = "user.manage"
-    NOTE_READ = "note.read"
-    NOTE_WRITE = "note.write"
     # Treatment plans, measures, drug screens and discharge; care-team scope still applies.
     CLINICAL_WRITE = "clinical.write"
-    ATTENDANCE_RECORD = "attendance.record"
-    MINUTES_READ = "minutes.read"
-    COMPLIANCE_DASHBOARD = "compliance.dashboard"
+    NOTE_READ = "note.read"
+    NOTE_WRITE = "note.write"
     CALENDAR_READ = "calendar.read"
     CALENDAR_CONFIGURE = "calendar.configure"
     APPOINTMENT_WRITE = "appointment.write"
@@ -80,20 +77,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.AUDIT_READ: frozenset({_R.ADMIN, _R.AUDITOR}),
     Permission.BREAK_GLASS_REVIEW: frozenset({_R.ADMIN, _R.AUDITOR, _R.PROGRAM_DIRECTOR}),
     Permission.USER_MANAGE: frozenset({_R.ADMIN}),
+    Permission.CLINICAL_WRITE: frozenset({_R.COUNSELOR, _R.PHYSICIAN, _R.PROGRAM_DIRECTOR}),
     # Clinical notes: clinicians and directors; each note also needs FULL patient access.
     Permission.NOTE_READ: frozenset({_R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN}),
     Permission.NOTE_WRITE: frozenset({_R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN}),
-    Permission.CLINICAL_WRITE: frozenset({_R.COUNSELOR, _R.PHYSICIAN, _R.PROGRAM_DIRECTOR}),
-    # Attendance: facilitators and the care team record it at their sites (the service
-    # checks the session or the patient); billing reads the minutes ledger; directors watch
-    # the location's compliance.
-    Permission.ATTENDANCE_RECORD: frozenset(
-        {_R.ADMIN, _R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN}
-    ),
-    Permission.MINUTES_READ: frozenset(
-        {_R.ADMIN, _R.PROGRAM_DIRECTOR, _R.COUNSELOR, _R.PHYSICIAN, _R.BILLING}
-    ),
-    Permission.COMPLIANCE_DASHBOARD: frozenset({_R.ADMIN, _R.PROGRAM_DIRECTOR}),
     # The calendar: billing reads it (what was held), auditors review the trail instead.
     Permission.CALENDAR_READ: STAFF_ROLES - {_R.AUDITOR},
     Permission.CALENDAR_CONFIGURE: frozenset({_R.ADMIN, _R.PROGRAM_DIRECTOR}),
