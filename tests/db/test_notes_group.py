@@ -191,3 +191,28 @@ def test_who_may_not_write_or_read_the_group_note(client, db, nw, persona):
         db, "note.group.read", "refused"
     )
     assert refused, "refusals are audited"
+
+
+def test_the_form_ticks_whom_attendance_recorded_as_there(db, nw):
+    from openiop.models import Enrollment, GroupAttendance
+    from openiop.notes import group_service
+
+    statuses = ["present", "late", "absent_unexcused"]  # the fourth is not recorded
+    for patient, status in zip(nw.attendees, statuses, strict=False):
+        enrollment = db.query(Enrollment).filter_by(patient_id=patient.id).first()
+        db.add(
+            GroupAttendance(
+                group_session_id=nw.group.id,
+                enrollment_id=enrollment.id,
+                patient_id=patient.id,
+                status=status,
+                minutes=0,
+            )
+        )
+    db.flush()
+    form = group_service.group_form(
+        db, actor=s.actor(db, nw.user("facilitator")), group_session_id=nw.group.id
+    )
+    by_id = {row.patient_id: row for row in form.rows}
+    assert [by_id[p.id].attended for p in nw.attendees] == [True, True, False, False]
+    assert [by_id[p.id].attendance for p in nw.attendees] == [*statuses, None]

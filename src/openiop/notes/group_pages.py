@@ -22,6 +22,13 @@ router = APIRouter(
     route_class=TransactionalRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False
 )
 PART_SECTIONS = rules.FORMATS["group"].sections
+ATTENDANCE_LABELS = {
+    "present": "Present",
+    "late": "Late",
+    "left_early": "Left early",
+    "absent_excused": "Absent (excused)",
+    "absent_unexcused": "Absent (unexcused)",
+}
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -70,6 +77,7 @@ def _form_page(
     principal = request.state.actor.principal
     note = form.note
     context = {
+        "attendance_labels": ATTENDANCE_LABELS,
         "form": form,
         "note": note,
         "values": values,

@@ -34,12 +34,16 @@ PART = rules.FORMATS["group"]
 RECENT_DAYS = 14
 
 
+ATTENDED = {"present", "late", "left_early"}  # attendance statuses that count as there
+
+
 @dataclass
 class RosterRow:
     patient_id: int
     name: str
     attended: bool
     part: dict[str, str] = field(default_factory=dict)
+    attendance: str | None = None  # as recorded by attendance, if it was
 
 
 @dataclass
@@ -155,12 +159,15 @@ def group_form(session: Session, *, actor: Actor, group_session_id: int) -> Grou
     extra = repository.patients_by_id(session, set(parts) - {p.id for p in roster})
     everyone: list[Patient] = roster + sorted(extra.values(), key=lambda p: p.last_name)
     _authorize_patients(session, actor, (p.id for p in everyone), "note.group.read", group.id)
+    recorded = repository.attendance_statuses(session, group.id)
     rows = [
         RosterRow(
             patient_id=p.id,
             name=f"{p.last_name}, {p.first_name}",
-            attended=p.id in parts,
+            # Before the note exists, whoever attendance marked as there is ticked.
+            attended=p.id in parts if note else recorded.get(p.id) in ATTENDED,
             part={k: str(v) for k, v in parts[p.id].body.items()} if p.id in parts else {},
+            attendance=recorded.get(p.id),
         )
         for p in everyone
     ]

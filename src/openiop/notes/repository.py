@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from openiop.models import (
     ClinicalNote,
     Enrollment,
+    GroupAttendance,
     GroupNote,
     GroupSession,
     NoteAddendum,
@@ -161,6 +162,14 @@ def roster(session: Session, group: GroupSession) -> list[Patient]:
         .distinct()
     )
     return list(session.scalars(query))
+
+
+def attendance_statuses(session: Session, group_session_id: int) -> dict[int, str]:
+    """Patient id -> attendance status recorded for the session (attendance area's table)."""
+    query = select(GroupAttendance.patient_id, GroupAttendance.status).where(
+        GroupAttendance.group_session_id == group_session_id
+    )
+    return {patient_id: status for patient_id, status in session.execute(query)}
 
 
 def group_note_for_session(session: Session, group_session_id: int) -> GroupNote | None:
