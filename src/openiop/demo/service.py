@@ -14,10 +14,12 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from openiop.demo import calendar as calendar_demo
 from openiop.demo import repository
 from openiop.demo.admissions_plan import AdmissionsPlan, InquiryPlan
 from openiop.demo.patients import PatientPlan
 from openiop.demo.plan import DEMO_PASSWORD, DemoPlan, StaffPlan
+from openiop.kit import clock
 from openiop.kit.errors import Conflict
 from openiop.models import (
     Commitment,
@@ -95,6 +97,8 @@ def load(
         _patient(session, patient, written, password_hash, plan, actor)
         tick(1)
     _admissions(session, plan.admissions, written, actor)
+    today = clock.today_in(written.locations[plan.locations[0].code].time_zone)
+    calendar_demo.load_calendar(session, program_id=written.program.id, today=today, actor=actor)
     inquiries = len(plan.admissions.inquiries)
     audit.record(
         session,
