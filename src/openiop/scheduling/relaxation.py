@@ -61,14 +61,14 @@ class _Rows:
         self.upper.append(upper)
         return len(self.cost) - 1
 
-    def row(self, terms: list[tuple[int, float]], lo: float, hi: float) -> None:
+    def row(self, cols: list[int], lo: float, hi: float, vals: list[float] | None = None) -> None:
+        """A row over the columns (coefficient 1 unless vals are given)."""
         r = len(self.lo)
         self.lo.append(lo)
         self.hi.append(hi)
-        for col, val in terms:
-            self.rows.append(r)
-            self.cols.append(col)
-            self.vals.append(val)
+        self.rows.extend([r] * len(cols))
+        self.cols.extend(cols)
+        self.vals.extend(vals if vals is not None else [1.0] * len(cols))
 
 
 def _build(cat: Catalogue) -> tuple[_Rows, list[list[int]]]:
@@ -83,7 +83,7 @@ def _build(cat: Catalogue) -> tuple[_Rows, list[list[int]]]:
     ]
     for cs in cols:
         if cs:
-            lp.row([(c, 1.0) for c in cs] + [(lp.column(w.unplaced, 1.0), 1.0)], 1.0, 1.0)
+            lp.row([*cs, lp.column(w.unplaced, 1.0)], 1.0, 1.0)
     by_staff: dict[str, list] = {}
     by_patient: dict[str, list] = {}
     for o, c in flat:
@@ -91,7 +91,7 @@ def _build(cat: Catalogue) -> tuple[_Rows, list[list[int]]]:
         by_patient.setdefault(cat.requests[o.request].patient, []).append((o, c))
     for group in (*by_staff.values(), *by_patient.values()):
         for clique in cliques([(o.start, o.end, c) for o, c in group]):
-            lp.row([(c, 1.0) for c in clique], -INF, 1.0)
+            lp.row(clique, -INF, 1.0)
     shares = even_shares(problem)
     for staff_id, group in by_staff.items():
         staff = problem.staff_by_id[staff_id]
@@ -99,13 +99,14 @@ def _build(cat: Catalogue) -> tuple[_Rows, list[list[int]]]:
         for o, c in group:
             days.setdefault(o.start // DAY, []).append((o, c))
         for day_group in days.values():
-            terms = [(c, 1.0) for _, c in day_group]
-            if staff.max_per_day is not None and len(terms) > staff.max_per_day:
-                lp.row(terms, -INF, staff.max_per_day)
+            day_cols = [c for _, c in day_group]
+            if staff.max_per_day is not None and len(day_cols) > staff.max_per_day:
+                lp.row(day_cols, -INF, staff.max_per_day)
             most = len({o.request for o, _ in day_group})
             if most > shares[staff_id]:
                 excess = lp.column(w.overload, most - shares[staff_id])
-                lp.row([*terms, (excess, -1.0)], -INF, shares[staff_id])
+                vals = [1.0] * len(day_cols) + [-1.0]
+                lp.row([*day_cols, excess], -INF, shares[staff_id], vals)
         _caseload(cat, lp, staff.caseload_cap, group)
     return lp, cols
 
@@ -120,8 +121,9 @@ def _caseload(cat: Catalogue, lp: _Rows, cap: int | None, group: list) -> None:
         return
     seen = {p: lp.column(0.0, 1.0) for p in sorted(patients)}
     for r, cs in by_request.items():
-        lp.row([(c, 1.0) for c in cs] + [(seen[cat.requests[r].patient], -1.0)], -INF, 0.0)
-    lp.row([(s, 1.0) for s in seen.values()], -INF, cap)
+        vals = [1.0] * len(cs) + [-1.0]
+        lp.row([*cs, seen[cat.requests[r].patient]], -INF, 0.0, vals)
+    lp.row(list(seen.values()), -INF, cap)
 
 
 def _solve(lp: _Rows, time_limit: float | None) -> tuple[np.ndarray, np.ndarray] | None:
