@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openiop.models import ClinicalTask, Inquiry, Referral, ReferralPartner, SoberLivingHome
+from openiop.security.audit import Actor
 from tests import factories as f
 from tests.db import support_admissions as support
 from tests.db.support_admissions import decided_inquiry, directory, events
@@ -231,3 +232,17 @@ def test_staff_of_another_site_may_not_refer_its_inquiries(client, db, world, si
     assert refer(client, row, token, partner_id=str(rows["harbor"].id)).status_code == 403
     assert "outside location" in events(db, "inquiry.refer", "refused")[-1].detail
     assert count(db, Referral) == 0
+
+
+def test_the_demo_directory_covers_every_level_this_program_refers_to(db):
+    from openiop.admissions.level_of_care import INTENSITY
+    from openiop.demo.directory import load_directory
+
+    written = load_directory(db, towns=["Harbor Flats", "Cedar Mesa"], actor=Actor(None, "cli"))
+    partners = db.scalars(select(ReferralPartner)).all()
+    offered = {level for p in partners for level in p.level_list}
+    assert set(INTENSITY) - {"iop", "iop_with_sober_living"} <= offered
+    assert written == len(partners) + count(db, SoberLivingHome)
+    assert {p.city for p in partners} == {"Harbor Flats", "Cedar Mesa"}
+    assert all(p.phone.startswith("(555) 010-01") for p in partners)
+    assert len(events(db, "referral_partner.create")) == len(partners)

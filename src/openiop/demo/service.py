@@ -15,6 +15,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from openiop.demo import calendar as calendar_demo
+from openiop.demo import directory as directory_demo
 from openiop.demo import repository
 from openiop.demo.admissions_plan import AdmissionsPlan, InquiryPlan
 from openiop.demo.patients import PatientPlan
@@ -97,6 +98,7 @@ def load(
         _patient(session, patient, written, password_hash, plan, actor)
         tick(1)
     _admissions(session, plan.admissions, written, actor)
+    directory_demo.load_directory(session, towns=[loc.city for loc in plan.locations], actor=actor)
     today = clock.today_in(written.locations[plan.locations[0].code].time_zone)
     calendar_demo.load_calendar(session, program_id=written.program.id, today=today, actor=actor)
     inquiries = len(plan.admissions.inquiries)
