@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from openiop.attendance.rules import LedgerDay, ledger_entries
 from openiop.attendance.service import principal_of
 from openiop.kit import clock
 from openiop.kit.errors import NotFound, ValidationFailed
-from openiop.models import AttendanceCorrection, DailyMinutes, Enrollment
+from openiop.models import AttendanceCorrection, DailyMinutes, Enrollment, Patient, Program
 from openiop.security import audit
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import CLINICAL_ROLES, Access, Permission
@@ -205,7 +206,13 @@ class _Context:
     today: date
 
 
-def _dashboard_row(context, row, days, schedule, booked) -> DashboardRow:  # type: ignore[no-untyped-def]
+def _dashboard_row(
+    context: _Context,
+    row: tuple[Enrollment, Patient, Program, str | None],
+    days: list[tuple[Any, ...]],
+    schedule: dict[int, dict[date, int]],
+    booked: dict[tuple[int, str], int],
+) -> DashboardRow:
     enrollment, patient, program, track_name = row
     ledger_days = [LedgerDay(*day) for day in days]
     week_days = [d for d in ledger_days if context.monday <= d.service_date <= context.sunday]
