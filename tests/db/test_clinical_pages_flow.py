@@ -244,3 +244,48 @@ def test_the_worklist_lists_the_site(client, db, world, browser):
     assert page.status_code == 200
     assert "Pat Quillfeather" in page.text and "No signed treatment plan yet." in page.text
     assert re.search(r"PHQ-9</a>: <strong>overdue</strong>", page.text)
+
+
+def test_a_director_sets_the_programs_clinical_policy(client, db, world, browser):
+    from openiop.models import ClinicalPolicy
+
+    token = browser("director")
+    url = f"/admin/programs/{world.program.id}/clinical"
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="30"' in page.text
+    form = {
+        "csrf_token": token,
+        "review_interval_days": "21",
+        "physician_review_within_days": "30",
+        "phq9_active": "on",
+        "phq9_at_intake": "on",
+        "phq9_interval": "14",
+        "bam_active": "on",
+        "bam_interval": "7",
+    }
+    bad = client.post(url, data={**form, "review_interval_days": "400"})
+    assert bad.status_code == 422 and "from 7 to 90" in bad.text
+    assert db.scalars(select(ClinicalPolicy)).first() is None
+    saved = client.post(url, data=form)
+    assert saved.status_code == 200 and "Saved." in saved.text
+    assert db.scalars(select(ClinicalPolicy)).one().plan_review_interval_days == 21
+    assert events(db, "plan.policy") and events(db, "measure.schedule")
+
+
+def test_a_counselor_may_not_change_the_policy(client, db, world, browser):
+    token = browser("care_counselor")
+    url = f"/admin/programs/{world.program.id}/clinical"
+    assert client.get(url).status_code == 403
+    posted = client.post(url, data={"csrf_token": token, "review_interval_days": "60"})
+    assert posted.status_code == 403
+    assert events(db, "plan.policy", "refused")
+
+
+def test_the_face_sheet_links_the_clinical_chart_for_the_care_team_only(client, db, world, browser):
+    pid = world.patient.id
+    browser("care_counselor")
+    assert f'href="/patients/{pid}/clinical"' in client.get(f"/patients/{pid}").text
+    browser("site_counselor")
+    assert f'href="/patients/{pid}/clinical"' not in client.get(f"/patients/{pid}").text
+    browser("patient")
+    assert 'href="/me/plan"' in client.get("/me").text

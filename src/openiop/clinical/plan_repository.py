@@ -16,6 +16,7 @@ from openiop.models import (
     PlanIntervention,
     PlanObjective,
     PlanProblem,
+    Program,
     StaffMember,
     TreatmentPlan,
     staff_locations,
@@ -160,3 +161,7 @@ def locations(session: Session, ids: Collection[int] | None) -> list[Location]:
     if ids is not None:
         query = query.where(Location.id.in_(list(ids)))
     return list(session.scalars(query))
+
+
+def program(session: Session, program_id: int) -> Program | None:
+    return session.get(Program, program_id)

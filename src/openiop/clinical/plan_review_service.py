@@ -14,9 +14,11 @@ from openiop.clinical.access import audit_listed, authorize_chart, principal_of,
 from openiop.clinical.plan_service import load_plan, plan_facts, review_policy
 from openiop.kit import clock
 from openiop.kit.errors import NotFound, ValidationFailed
-from openiop.models import Enrollment, PlanObjective, PlanReview, TreatmentPlan
-from openiop.security.audit import Actor
-from openiop.security.permissions import Role
+from openiop.models import ClinicalPolicy, Enrollment, PlanObjective, PlanReview, TreatmentPlan
+from openiop.security import audit
+from openiop.security.audit import Actor, AuditEntry
+from openiop.security.permissions import Permission, Role
+from openiop.security.service import require
 
 # ---- after signing ----------------------------------------------------------------------
 
@@ -120,3 +122,35 @@ def worklist_sites(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
     """The sites whose work list the actor may open (their own)."""
     principal = principal_of(actor)
     return [(site.id, site.name) for site in repo.locations(session, principal.location_ids)]
+
+
+# ---- the program's clinical policy ------------------------------------------------------
+
+
+def set_policy(
+    session: Session, *, actor: Actor, program_id: int, data: Mapping[str, object]
+) -> rules.ReviewPolicy:
+    require(session, actor, Permission.CONFIG_WRITE, action="plan.policy")
+    if repo.program(session, program_id) is None:
+        raise NotFound(f"No program with id {program_id}.")
+    policy = rules.parse_policy(data)
+    row = repo.policy(session, program_id) or ClinicalPolicy(program_id=program_id)
+    row.plan_review_interval_days = policy.review_interval_days
+    row.physician_review_within_days = policy.physician_review_within_days
+    repo.add(session, row)
+    detail = f"review every {policy.review_interval_days}d, physician within {policy.physician_review_within_days}d"
+    audit.record(
+        session,
+        actor,
+        AuditEntry("plan.policy", object_type="program", object_id=program_id, detail=detail),
+    )
+    return policy
+
+
+def program_settings(session: Session, *, actor: Actor, program_id: int):  # type: ignore[no-untyped-def]
+    """The program and its review policy, for the settings form (directors and admins)."""
+    require(session, actor, Permission.CONFIG_WRITE, action="plan.policy")
+    program = repo.program(session, program_id)
+    if program is None:
+        raise NotFound(f"No program with id {program_id}.")
+    return program, review_policy(session, program_id)

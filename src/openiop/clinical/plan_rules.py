@@ -253,3 +253,22 @@ def _next_review(facts: PlanFacts, policy: ReviewPolicy) -> date | None:
         return None
     last = max((facts.activated_on, *facts.periodic_reviews))
     return last + timedelta(days=policy.review_interval_days)
+
+
+def parse_policy(raw: Mapping[str, object]) -> ReviewPolicy:
+    """The program's review intervals: whole days from 7 to 90 (Title 22 asks for a
+    physician review within 30 days; a program may be stricter, never looser than 90)."""
+    errors: dict[str, str] = {}
+    values = []
+    for name, label in (
+        ("review_interval_days", "The review interval"),
+        ("physician_review_within_days", "The physician review deadline"),
+    ):
+        text = str(raw.get(name) or "").strip()
+        if not text.isdigit() or not 7 <= int(text) <= 90:
+            errors[name] = f"{label} is a number of days from 7 to 90."
+            values.append(0)
+        else:
+            values.append(int(text))
+    _raise(errors)
+    return ReviewPolicy(*values)

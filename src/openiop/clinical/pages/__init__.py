@@ -4,8 +4,8 @@ the site's clinical work list."""
 
 from fastapi import APIRouter
 
-from openiop.clinical.pages import chart, discharge, plans, records, worklist
+from openiop.clinical.pages import chart, discharge, plans, records, settings, worklist
 
 router = APIRouter()
-for module in (chart, plans, records, discharge, worklist):
+for module in (chart, plans, records, discharge, worklist, settings):
     router.include_router(module.router)
