@@ -170,3 +170,27 @@ def _days(n: int):
     from datetime import timedelta
 
     return timedelta(days=n)
+
+
+def test_complete_goes_through_the_attendance_rules(client, db, scene, as_):
+    made = client.post(URL, json=body(scene), headers=as_("care_counselor")).json()
+    clock.freeze(la(MONDAY, 15))
+    too_long = client.post(
+        f"{URL}/{made['id']}/complete",
+        json={"version": made["version"], "outcome": "completed", "actual_minutes": 55},
+        headers=as_("care_counselor"),
+    )
+    assert too_long.status_code == 422 and "actual_minutes" in too_long.json()["fields"]
+    front_desk = client.post(
+        f"{URL}/{made['id']}/complete",
+        json={"version": made["version"], "outcome": "completed", "actual_minutes": 50},
+        headers=as_("front_desk"),
+    )
+    assert front_desk.status_code == 403  # recording care is for clinicians and directors
+    done = client.post(
+        f"{URL}/{made['id']}/complete",
+        json={"version": made["version"], "outcome": "completed", "actual_minutes": 50},
+        headers=as_("care_counselor"),
+    )
+    assert done.status_code == 200
+    assert done.json()["status"] == "completed" and done.json()["actual_minutes"] == 50

@@ -330,9 +330,9 @@ def test_complete_needs_the_minutes_and_a_past_start(db, scene):
         appointment_id=row.id,
         version=row.version,
         outcome="completed",
-        actual_minutes=52,
+        actual_minutes=45,
     )
-    assert row.status == "completed" and row.actual_minutes == 52
+    assert row.status == "completed" and row.actual_minutes == 45
 
 
 # ---- who may book -----------------------------------------------------------------------

@@ -53,6 +53,7 @@ class AppointmentComplete(BaseModel):
     version: int
     outcome: Literal["completed", "no_show"]
     actual_minutes: int | None = Field(None, ge=1, le=480)
+    reason: str | None = Field(None, max_length=200, description="Required for a past day")
 
 
 class AppointmentOut(BaseModel):

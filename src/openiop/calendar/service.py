@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from openiop.attendance import appointment_service
 from openiop.calendar import repository as repo
 from openiop.calendar import rules
 from openiop.calendar.conflicts import Slot, check_appointment
@@ -310,40 +311,31 @@ def complete_appointment(
     version: int,
     outcome: str,
     actual_minutes: int | None = None,
+    reason: str | None = None,
 ) -> Appointment:
-    """Record what happened: completed (with the minutes delivered) or a no-show."""
-    row = _writable(session, actor, appointment_id, version, "appointment.complete")
-    _check_outcome(row, outcome, actual_minutes)
-    row.status = outcome
-    row.actual_minutes = actual_minutes if outcome == "completed" else None
-    _flush(session)
-    record(session, actor, "appointment.complete", row, f"{outcome} {actual_minutes or ''}".strip())
-    return row
+    """Record what happened: held (with the minutes delivered) or a no-show.
 
-
-def _check_outcome(row: Appointment, outcome: str, minutes: int | None) -> None:
+    The attendance area owns this change, because it also updates the minutes ledger that
+    compliance and billing read (and asks for a reason when the day is past); this only adds
+    the calendar's optimistic-locking check in front of it."""
+    row = repo.appointment(session, appointment_id)
+    if row is None:
+        raise NotFound(f"No appointment with id {appointment_id}.")
+    if row.version != version:
+        raise Conflict("This appointment was changed by someone else since you opened it.")
     if outcome not in ("completed", "no_show"):
         raise ValidationFailed(
             "Say whether it was held or missed.",
-            field_errors={"outcome": "Choose completed or no-show."},
+            field_errors={"outcome": "Choose held or no-show."},
         )
-    if row.status != "scheduled":
-        raise ValidationFailed(
-            f"This appointment is already {row.status}.",
-            field_errors={"outcome": "Only a scheduled appointment can be recorded."},
-        )
-    if as_utc(row.starts_at) > clock.now():
-        raise ValidationFailed(
-            "This appointment has not started yet.",
-            field_errors={"outcome": "Record it once it has taken place."},
-        )
-    if outcome == "completed" and (
-        minutes is None or not 1 <= minutes <= rules.MAX_APPOINTMENT_MINUTES
-    ):
-        raise ValidationFailed(
-            "Give the minutes actually delivered.",
-            field_errors={"actual_minutes": "Enter the minutes held, between 1 and 480."},
-        )
+    return appointment_service.complete_appointment(
+        session,
+        actor=actor,
+        appointment_id=appointment_id,
+        status=outcome,
+        actual_minutes=actual_minutes,
+        reason=reason,
+    )
 
 
 __all__ = [

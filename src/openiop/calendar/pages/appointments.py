@@ -288,15 +288,17 @@ def complete_appointment(
             version=_version(form),
             outcome=form.get("outcome", ""),
             actual_minutes=parse_int(form.get("actual_minutes")),
+            reason=form.get("record_reason") or None,
         )
     except (ValidationFailed, Conflict) as error:
         db.rollback()
+        renamed = {"status": "outcome", "reason": "record_reason"}
         return _detail(
             request,
             db,
             actor,
             appointment_id,
-            error.field_errors,
+            {renamed.get(k, k): v for k, v in error.field_errors.items()},
             error.message,
             form,
             error.status_code,
