@@ -5,10 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from openiop.cli.common import current_settings, err, operator, out, reported, unit_of_work
+from openiop.db import get_engine, session_factory
+from openiop.demo import history
 from openiop.demo import plan as demo_plan
 from openiop.demo import service as demo
 from openiop.kit import clock
@@ -19,6 +30,15 @@ def demo_data(
         int, typer.Option(min=1, max=demo_plan.MAX_PATIENTS, help="How many patients.")
     ] = 120,
     seed: Annotated[int, typer.Option(help="Same seed, same people (on the same day).")] = 7,
+    years: Annotated[
+        int,
+        typer.Option(
+            min=0, max=10, help="Also write this many years of synthetic history (0: none)."
+        ),
+    ] = 0,
+    history_weeks: Annotated[
+        int | None, typer.Option(hidden=True, min=1, help="Tests: only this many weeks.")
+    ] = None,
 ) -> None:
     """Load the fictional demo provider and print its sign-ins.
 
@@ -41,7 +61,39 @@ def demo_data(
         )
     else:
         out.print(f"Demo data is already loaded ({plan.organization_name}); nothing changed.")
+    if years or history_weeks:
+        _history(seed, today, years, history_weeks)
     print_logins(plan)
+
+
+def _history(seed: int, today, years: int, weeks: int | None) -> None:  # type: ignore[no-untyped-def]
+    """Years of history on top of the demo: one transaction per phase, a bar per phase."""
+    settings = current_settings()
+    sessions = session_factory(get_engine(settings.database_url))
+    with reported(), _history_progress() as bars:
+
+        def phase(name: str, total: int):  # type: ignore[no-untyped-def]
+            task = bars.add_task(name, total=total)
+            return lambda n: bars.advance(task, n)
+
+        result = history.build(
+            sessions, organization_name=demo_plan.ORGANIZATION_NAME, seed=seed, today=today,
+            years=years, weeks=weeks, late_hours=settings.notes_late_hours, progress=phase,
+        )  # fmt: skip
+    if not result.built:
+        out.print("Demo history is already there (or the demo is not loaded); nothing changed.")
+        return
+    out.print(f"Wrote demo history from {result.first} to {result.last}:")
+    for table, rows in result.rows:
+        out.print(f"  {table}: {rows:,} rows")
+
+
+def _history_progress() -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description:<28}"), BarColumn(),
+        MofNCompleteColumn(), TaskProgressColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+        console=err,
+    )  # fmt: skip
 
 
 def _progress() -> Progress:
