@@ -194,3 +194,27 @@ def test_complete_goes_through_the_attendance_rules(client, db, scene, as_):
     )
     assert done.status_code == 200
     assert done.json()["status"] == "completed" and done.json()["actual_minutes"] == 50
+
+
+def test_group_days_done_come_from_the_patients_attendance(client, db, scene, as_):
+    from openiop.models import Enrollment, GroupAttendance
+
+    enrollment = db.query(Enrollment).filter_by(patient_id=scene.world.patient.id).one()
+    monday, tuesday = db.query(GroupSession).order_by(GroupSession.session_date).limit(2).all()
+    for group, status in ((monday, "present"), (tuesday, "absent_unexcused")):
+        db.add(
+            GroupAttendance(
+                group_session_id=group.id,
+                enrollment_id=enrollment.id,
+                patient_id=scene.world.patient.id,
+                status=status,
+                minutes=180 if status == "present" else 0,
+            )
+        )
+    db.flush()
+    week = client.get(
+        f"/api/v1/calendar/patients/{scene.world.patient.id}/week?week=2026-12-07",
+        headers=as_("care_counselor"),
+    ).json()
+    groups = next(r for r in week["requirements"] if r["code"] == "group_days")
+    assert (groups["planned"], groups["done"]) == (5, 1)

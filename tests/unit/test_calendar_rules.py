@@ -192,8 +192,13 @@ POLICY = ProgramPolicy(group_days_per_week=3, group_hours_per_day=Decimal("3"))
 
 def test_requirements_planned_done_and_short():
     sessions = [
-        requirements.SessionFact(MON + timedelta(d), s)
-        for d, s in ((0, "held"), (2, "scheduled"), (4, "cancelled"))
+        requirements.SessionFact(MON + timedelta(d), s, attended)
+        for d, s, attended in (
+            (0, "held", True),
+            (1, "held", False),  # held, but the patient was absent
+            (2, "scheduled", False),
+            (4, "cancelled", False),
+        )
     ]
     appointments = [
         requirements.AppointmentFact(
@@ -204,9 +209,9 @@ def test_requirements_planned_done_and_short():
     ]
     rows = {r.code: r for r in requirements.weekly_requirements(POLICY, sessions, appointments)}
     assert (rows["group_days"].planned, rows["group_days"].done, rows["group_days"].state) == (
-        2,
+        3,
         1,
-        "short",
+        "planned",
     )
     assert (rows["individual"].planned, rows["individual"].done, rows["individual"].state) == (
         2,

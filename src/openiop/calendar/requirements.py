@@ -2,8 +2,8 @@
 
 Reads the program policy (attendance.compliance.ProgramPolicy): group days a week, weekly
 individual sessions of at least the policy's minutes, weekly physician visits. "Planned"
-counts what is on the calendar and not cancelled; "done" counts what was held — groups by
-the session's status, appointments completed with enough minutes. The attendance area's
+counts what is on the calendar and not cancelled; "done" counts what was held — group days
+the patient attended (per the attendance record), appointments completed with enough minutes. The attendance area's
 minutes ledger remains the record for billing and compliance; this panel is for planning.
 """
 
@@ -19,6 +19,7 @@ from openiop.attendance.compliance import ProgramPolicy
 class SessionFact:
     day: date
     status: str  # scheduled, held, cancelled
+    attended: bool = False  # the patient's attendance was recorded as present, late or left early
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def weekly_requirements(
 ) -> list[Requirement]:
     live = [s for s in sessions if s.status != "cancelled"]
     planned_days = {s.day for s in live}
-    held_days = {s.day for s in live if s.status == "held"}
+    held_days = {s.day for s in live if s.attended}
     minimum = policy.individual_min_minutes
     individual = [a for a in appointments if a.kind == "individual"]
     physician = [a for a in appointments if a.kind == "physician"]

@@ -11,7 +11,15 @@ from datetime import date, datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from openiop.models import Appointment, Enrollment, GroupSession, Patient, PatientBlock, Room
+from openiop.models import (
+    Appointment,
+    Enrollment,
+    GroupAttendance,
+    GroupSession,
+    Patient,
+    PatientBlock,
+    Room,
+)
 
 
 def _sessions(first: date, last: date) -> Select:
@@ -120,3 +128,20 @@ def rooms_at(session: Session, location_id: int) -> list[Room]:
             .order_by(Room.name)
         )
     )
+
+
+ATTENDED = ("present", "late", "left_early")
+
+
+def attended_sessions(session: Session, patient_id: int, session_ids: list[int]) -> set[int]:
+    """Which of these group sessions the patient is recorded as having attended."""
+    if not session_ids:
+        return set()
+    rows = session.scalars(
+        select(GroupAttendance.group_session_id).where(
+            GroupAttendance.patient_id == patient_id,
+            GroupAttendance.group_session_id.in_(session_ids),
+            GroupAttendance.status.in_(ATTENDED),
+        )
+    )
+    return set(rows)

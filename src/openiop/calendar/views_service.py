@@ -230,10 +230,14 @@ def patient_week(session: Session, *, actor: Actor, patient_id: int, week: Week)
         _place(view, _appointment_item(a, zone, patient_side=True))
     _place_busy(view, patient, repo.blocks_between(session, patient.id, start, end), zone)
     if current is not None:
+        attended = repo.attended_sessions(session, patient.id, [s.id for s in sessions])
         view.program_name = current.program.name
         view.requirements = requirements.weekly_requirements(
             ProgramPolicy.from_program(current.program),
-            [requirements.SessionFact(s.session_date, s.status) for s in sessions],
+            [
+                requirements.SessionFact(s.session_date, s.status, s.id in attended)
+                for s in sessions
+            ],
             [_fact(a) for a in appointments],
         )
     return view
