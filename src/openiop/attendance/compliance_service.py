@@ -191,7 +191,7 @@ def _dashboard_rows(
     schedule: dict[int, dict[date, int]] = {}
     for track_id, on, start, end in sessions:
         schedule.setdefault(track_id, {})[on] = int((end - start).total_seconds() // 60)
-    context = _Context(zone, week, monday, sunday, today)
+    context = _Context(zone, week, monday, sunday, today, {})
     return [
         _dashboard_row(context, row, days.get(row[0].id, []), schedule, booked) for row in in_care
     ]
@@ -204,6 +204,12 @@ class _Context:
     monday: date
     sunday: date
     today: date
+    policies: dict[int, ProgramPolicy]  # per program id, built once per page
+
+    def policy(self, program: Program) -> ProgramPolicy:
+        if program.id not in self.policies:
+            self.policies[program.id] = ProgramPolicy.from_program(program)
+        return self.policies[program.id]
 
 
 def _dashboard_row(
@@ -217,7 +223,7 @@ def _dashboard_row(
     ledger_days = [LedgerDay(*day) for day in days]
     week_days = [d for d in ledger_days if context.monday <= d.service_date <= context.sunday]
     result = weekly_compliance(
-        ProgramPolicy.from_program(program), context.zone, context.week, ledger_entries(week_days)
+        context.policy(program), context.zone, context.week, ledger_entries(week_days)
     )
     track_days = {
         on: minutes
