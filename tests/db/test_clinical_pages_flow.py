@@ -289,3 +289,15 @@ def test_the_face_sheet_links_the_clinical_chart_for_the_care_team_only(client, 
     assert f'href="/patients/{pid}/clinical"' not in client.get(f"/patients/{pid}").text
     browser("patient")
     assert 'href="/me/plan"' in client.get("/me").text
+
+
+def test_a_draft_item_is_removed_from_the_page(client, db, world, browser):
+    plan = complete_plan(db, world)
+    token = browser("care_counselor")
+    goal = plan.problems[0].goals[0]
+    page = client.get(f"/patients/{world.patient.id}/plan")
+    assert f'action="/plan-items/goal/{goal.id}/remove"' in page.text
+    done = client.post(f"/plan-items/goal/{goal.id}/remove", data={"csrf_token": token})
+    assert done.status_code == 200 and "Stay sober one day at a time" not in done.text
+    missing = client.post("/plan-items/goal/999999/remove", data={"csrf_token": token})
+    assert missing.status_code == 404

@@ -255,3 +255,30 @@ def test_objective_status_is_set_and_checked(db, world):
         db, actor=who, objective_id=objective.id, data={"status": "met"}
     )
     assert db.get(PlanObjective, objective.id).status == "met"
+
+
+def test_items_are_removed_from_a_draft_only(db, world):
+    plan = complete_plan(db, world)
+    who = as_persona(db, world, "care_counselor")
+    objective = plan.problems[0].goals[0].objectives[0]
+    intervention = objective.interventions[0]
+    plan_service.remove_item(db, actor=who, kind="intervention", item_id=intervention.id)
+    assert not plan_service.complete(plan_service.load_plan(db, plan.id))
+    plan_service.remove_item(db, actor=who, kind="problem", item_id=plan.problems[0].id)
+    again = plan_service.load_plan(db, plan.id)
+    assert again.problems == []
+    assert db.scalar(select(func.count(PlanObjective.id))) == 0
+
+
+def test_a_signed_plan_loses_nothing_and_strangers_are_refused(db, world):
+    signed = signed_plan(db, world)
+    problem_id = signed.problems[0].id
+    with pytest.raises(ValidationFailed, match="revise"):
+        plan_service.remove_item(
+            db, actor=as_persona(db, world, "care_counselor"), kind="problem", item_id=problem_id
+        )
+    with pytest.raises(Refused):
+        plan_service.remove_item(
+            db, actor=as_persona(db, world, "billing"), kind="problem", item_id=problem_id
+        )
+    assert len(plan_service.load_plan(db, signed.id).problems) == 1

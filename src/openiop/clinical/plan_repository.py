@@ -165,3 +165,12 @@ def locations(session: Session, ids: Collection[int] | None) -> list[Location]:
 
 def program(session: Session, program_id: int) -> Program | None:
     return session.get(Program, program_id)
+
+
+def intervention(session: Session, intervention_id: int) -> PlanIntervention | None:
+    return session.get(PlanIntervention, intervention_id)
+
+
+def delete(session: Session, row: object) -> None:
+    session.delete(row)
+    session.flush()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from openiop.clinical import plan_copy
 from openiop.clinical import plan_repository as repo
 from openiop.clinical import plan_rules as rules
 from openiop.clinical.access import authorize_chart, principal_of, today
@@ -126,54 +127,11 @@ def start_plan(session: Session, *, actor: Actor, patient_id: int) -> TreatmentP
         summary=chart.active.summary if chart.active else None,
         created_by_user_id=principal_of(actor).user_id,
     )
-    draft.problems = [_copy_problem(p) for p in chart.active.problems] if chart.active else []
+    draft.problems = plan_copy.problems_of(chart.active) if chart.active else []
     repo.add(session, draft)
-    _fix_objective_plan_ids(draft)
+    plan_copy.point_objectives_at(draft)
     _audit(session, actor, "plan.create", draft, "revision" if chart.active else "new")
     return draft
-
-
-def _copy_problem(source: PlanProblem) -> PlanProblem:
-    return PlanProblem(
-        position=source.position,
-        statement=source.statement,
-        asam_dimension=source.asam_dimension,
-        goals=[
-            PlanGoal(
-                position=g.position,
-                statement=g.statement,
-                objectives=[_copy_objective(o) for o in g.objectives],
-            )
-            for g in source.goals
-        ],
-    )
-
-
-def _copy_objective(source: PlanObjective) -> PlanObjective:
-    return PlanObjective(
-        plan_id=source.plan_id,  # replaced once the new plan has its id
-        position=source.position,
-        statement=source.statement,
-        measure=source.measure,
-        target_date=source.target_date,
-        status=source.status,
-        interventions=[
-            PlanIntervention(
-                description=i.description,
-                modality=i.modality,
-                frequency=i.frequency,
-                responsible_staff_id=i.responsible_staff_id,
-            )
-            for i in source.interventions
-        ],
-    )
-
-
-def _fix_objective_plan_ids(plan: TreatmentPlan) -> None:
-    for problem in plan.problems:
-        for goal in problem.goals:
-            for objective in goal.objectives:
-                objective.plan_id = plan.id
 
 
 def add_problem(
@@ -410,4 +368,42 @@ def patient(session: Session, patient_id: int) -> Patient:
     row = repo.patient(session, patient_id)
     if row is None:
         raise NotFound(f"No patient with id {patient_id}.")
+    return row
+
+
+# ---- removing from a draft --------------------------------------------------------------
+
+ITEM_KINDS = ("problem", "goal", "objective", "intervention")
+
+
+def remove_item(session: Session, *, actor: Actor, kind: str, item_id: int) -> int:
+    """Delete a problem, goal, objective or intervention from a draft (with what hangs under
+    it). Answers the patient id. Signed plans are never changed."""
+    row, plan_id = _item(session, kind, item_id)
+    plan = _draft_for_edit(session, actor, plan_id, f"plan.remove_{kind}")
+    repo.delete(session, row)
+    return plan.patient_id
+
+
+def _item(session: Session, kind: str, item_id: int) -> tuple[object, int]:
+    if kind == "intervention":
+        row = repo.intervention(session, item_id)
+        objective = repo.objective(session, row.objective_id) if row else None
+        return _found(row, kind, item_id), objective.plan_id if objective else -1
+    if kind == "objective":
+        row = repo.objective(session, item_id)
+        return _found(row, kind, item_id), row.plan_id if row else -1
+    if kind == "goal":
+        row = repo.goal(session, item_id)
+        problem = repo.problem(session, row.problem_id) if row else None
+        return _found(row, kind, item_id), problem.plan_id if problem else -1
+    if kind == "problem":
+        row = repo.problem(session, item_id)
+        return _found(row, kind, item_id), row.plan_id if row else -1
+    raise NotFound(f"No plan item kind {kind!r}.")
+
+
+def _found(row: object | None, kind: str, item_id: int) -> object:
+    if row is None:
+        raise NotFound(f"No plan {kind} with id {item_id}.")
     return row

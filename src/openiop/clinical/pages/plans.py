@@ -207,3 +207,11 @@ def review(
 def own_plan(request: Request, db: SessionDep, actor: PageActor) -> Response:
     plans = plan_service.own_signed_plans(db, actor=actor)
     return render(request, "clinical/own_plan.html", {**LABELS, "plans": plans})
+
+
+@router.post("/plan-items/{kind}/{item_id}/remove")
+def remove_item(
+    request: Request, kind: str, item_id: int, db: SessionDep, actor: PageActor
+) -> Response:
+    patient_id = plan_service.remove_item(db, actor=actor, kind=kind, item_id=item_id)
+    return redirect(f"/patients/{patient_id}/plan#draft")
