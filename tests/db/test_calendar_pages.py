@@ -295,3 +295,10 @@ def test_director_cancels_a_group_with_a_reason(client, db, scene):
     assert done.status_code == 303
     db.refresh(group)
     assert group.status == "cancelled" and group.cancel_reason == "Facilitator ill"
+
+
+def test_the_patients_chart_links_to_their_calendar_and_availability(client, db, scene):
+    as_(client, "front_desk")
+    sheet = client.get(f"/patients/{scene.world.patient.id}")
+    assert f'href="/calendar/patients/{scene.world.patient.id}"' in sheet.text
+    assert f'href="/calendar/patients/{scene.world.patient.id}/availability"' in sheet.text
