@@ -10,7 +10,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select, update
 
-from openiop.attendance import service
+from openiop.attendance import day_service, service
 from openiop.kit.errors import Conflict, ValidationFailed
 from openiop.models import AttendanceCorrection, DailyMinutes, GroupAttendance, GroupSession
 from openiop.security.service import Refused
@@ -290,11 +290,14 @@ def test_todays_sessions_are_the_ones_you_lead(db) -> None:
     other = group_session(
         db, world=s.world, day=WEDNESDAY, track_id=evening.id, start=time(18), end=time(21)
     )
-    mine = service.todays_sessions(db, actor=actor_for(db, s.user("facilitator")))
+    mine = day_service.todays_sessions(db, actor=actor_for(db, s.user("facilitator")))
     assert [g.id for g in mine.sessions] == [s.session.id]
     assert mine.day == WEDNESDAY
-    everyone = service.todays_sessions(db, actor=actor_for(db, s.user("director")))
+    everyone = day_service.todays_sessions(db, actor=actor_for(db, s.user("director")))
     assert [g.id for g in everyone.sessions] == [s.session.id, other.id]
-    assert service.todays_sessions(db, actor=actor_for(db, s.user("site_counselor"))).sessions == []
+    assert (
+        day_service.todays_sessions(db, actor=actor_for(db, s.user("site_counselor"))).sessions
+        == []
+    )
     with pytest.raises(Refused):
-        service.todays_sessions(db, actor=actor_for(db, s.user("billing")))
+        day_service.todays_sessions(db, actor=actor_for(db, s.user("billing")))

@@ -8,42 +8,19 @@ Functions take keyword arguments and never commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from openiop.attendance import ledger_service, repository, rules
-from openiop.attendance.service import MANAGERS, principal_of, zone_of
+from openiop.attendance.service import principal_of, zone_of
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
 from openiop.models import Appointment
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import Access, Permission
 from openiop.security.service import Refused, authorize_patient, require
-
-
-@dataclass(frozen=True)
-class DayAppointments:
-    day: date
-    zone: str
-    appointments: list[Appointment]
-
-
-def todays_appointments(session: Session, *, actor: Actor, day: date, zone: str) -> DayAppointments:
-    """The actor's own appointments on a local day (directors: everyone's at their sites)."""
-    require(session, actor, Permission.ATTENDANCE_RECORD, action="attendance.today")
-    principal = principal_of(actor)
-    start, end = ledger_service.local_day_bounds(day, zone)
-    staff = None if principal.role in MANAGERS else principal.staff_member_id
-    if staff is None and principal.role not in MANAGERS:
-        return DayAppointments(day, zone, [])
-    found = repository.appointments_between(
-        session, start=start, end=end, location_ids=principal.location_ids, staff_member_id=staff
-    )
-    return DayAppointments(day, zone, found)
 
 
 def complete_appointment(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from openiop.attendance import appointment_service, compliance_service, service
+from openiop.attendance import appointment_service, compliance_service, day_service, service
 from openiop.attendance.rules import COMPLETABLE, Status
 from openiop.kit import clock
 from openiop.kit.errors import ValidationFailed
@@ -62,10 +62,8 @@ def _today(
     failed_id: int | None,
     status_code: int = 200,
 ) -> Response:
-    today = service.todays_sessions(db, actor=actor, day=day)
-    visits = appointment_service.todays_appointments(
-        db, actor=actor, day=today.day, zone=today.zone
-    )
+    today = day_service.todays_sessions(db, actor=actor, day=day)
+    visits = day_service.todays_appointments(db, actor=actor, day=today.day, zone=today.zone)
     context = {
         "today": today,
         "visits": visits,

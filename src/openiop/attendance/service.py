@@ -170,8 +170,8 @@ def record_attendance(
     changes = _changes(session, group, view.zone, resolved)
     reason = rules.checked_reason(reason, group.session_date, view.today) if changes else None
     _mark_held(session, group, changes)
-    for enrollment_id, patient_id, before, attendance in changes:
-        _apply(session, actor, group, enrollment_id, patient_id, before, attendance, reason)
+    for change in changes:
+        _apply(session, actor, group, change, reason)
     for enrollment_id, *_ in changes:
         ledger_service.recompute_day(session, enrollment_id=enrollment_id, day=group.session_date)
     fresh = _view(session, group)
@@ -257,21 +257,20 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-Change = tuple[int, int, dict[str, object] | None, Attendance]
+Change = tuple[int, int, GroupAttendance | None, Attendance]
 
 
 def _changes(
     session: Session, group: GroupSession, zone: str, resolved: Mapping[int, Attendance]
 ) -> list[Change]:
-    """(enrollment, patient, values before or None, new attendance) for rows that differ."""
+    """(enrollment, patient, recorded row or None, new attendance) for rows that differ."""
     recorded = repository.attendance_for(session, group.id)
     patients = {e.id: p.id for e, p in repository.roster(session, group)}
     changes: list[Change] = []
     for enrollment_id, attendance in sorted(resolved.items()):
         record = recorded.get(enrollment_id)
-        before = _values(record) if record else None
-        if before != _values(attendance):
-            changes.append((enrollment_id, patients[enrollment_id], before, attendance))
+        if record is None or _values(record) != _values(attendance):
+            changes.append((enrollment_id, patients[enrollment_id], record, attendance))
     return changes
 
 
@@ -291,16 +290,10 @@ def _values(item: GroupAttendance | Attendance) -> dict[str, object]:
 
 
 def _apply(
-    session: Session,
-    actor: Actor,
-    group: GroupSession,
-    enrollment_id: int,
-    patient_id: int,
-    before: dict[str, object] | None,
-    attendance: Attendance,
-    reason: str | None,
+    session: Session, actor: Actor, group: GroupSession, change: Change, reason: str | None
 ) -> None:
-    record = repository.attendance_for(session, group.id).get(enrollment_id)
+    enrollment_id, patient_id, record, attendance = change
+    before = _values(record) if record else None
     if record is None:
         record = GroupAttendance(
             group_session_id=group.id, enrollment_id=enrollment_id, patient_id=patient_id
@@ -367,34 +360,4 @@ def _audit(
     audit.record_many(session, actor, entries)
 
 
-# ---- the day's work ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Today:
-    day: date
-    zone: str
-    sessions: list[GroupSession]
-
-
-def todays_sessions(session: Session, *, actor: Actor, day: date | None = None) -> Today:
-    """The actor's group sessions on a day (today by default) at their sites."""
-    require(session, actor, Permission.ATTENDANCE_RECORD, action="attendance.today")
-    principal = principal_of(actor)
-    zone = _home_zone(session, principal)
-    day = day or clock.today_in(zone)
-    staff = None if principal.role in MANAGERS else principal.staff_member_id
-    if staff is None and principal.role not in MANAGERS:
-        return Today(day, zone, [])
-    sessions = repository.sessions_on(
-        session, day=day, location_ids=principal.location_ids, staff_member_id=staff
-    )
-    return Today(day, zone, sessions)
-
-
-def _home_zone(session: Session, principal: Principal) -> str:
-    ids = sorted(principal.location_ids or [])
-    return zone_of(session, ids[0]) if ids else "America/Los_Angeles"
-
-
-__all__ = ["RosterRow", "RosterView", "Status", "Today", "record_attendance", "roster"]
+__all__ = ["RosterRow", "RosterView", "Status", "record_attendance", "roster"]
