@@ -114,6 +114,12 @@ def short_name(first: str, last: str) -> str:
     return f"{first} {last[:1]}." if last else first
 
 
+def a_kind(kind: str) -> str:
+    """'an intake', 'a physician visit': the kind with its article, for messages."""
+    label = KIND_LABELS.get(kind, kind).lower()
+    return ("an " if label[:1] in "aeiou" else "a ") + label
+
+
 def describe(start: datetime, end: datetime, zone: str) -> str:
     """'Tue 09:00–17:00' in the location's wall-clock time."""
     tz = ZoneInfo(zone)
@@ -199,13 +205,12 @@ def _closures(p: Proposal, ctx: Context) -> list[Conflict]:
 def _qualification(p: Proposal, ctx: Context) -> list[Conflict]:
     if set(ctx.staff_credentials) & QUALIFIED[p.kind]:
         return []
-    label = KIND_LABELS[p.kind].lower()
     held = ", ".join(ctx.staff_credentials) or "no credential on file"
     return [
         Conflict(
             "qualification",
             "staff_member_id",
-            f"{ctx.staff_name} ({held}) is not qualified to hold a {label}.",
+            f"{ctx.staff_name} ({held}) is not qualified to hold {a_kind(p.kind)}.",
         )
     ]
 
@@ -214,8 +219,8 @@ def _telehealth(p: Proposal, ctx: Context) -> list[Conflict]:
     if not p.telehealth:
         return []
     if not KINDS[p.kind].telehealth:
-        label = KIND_LABELS[p.kind]
-        return [Conflict("telehealth", "telehealth", f"A {label.lower()} must be in person.")]
+        text = a_kind(p.kind).capitalize() + " must be in person."
+        return [Conflict("telehealth", "telehealth", text)]
     if not ctx.telehealth_ok:
         return [
             Conflict(
@@ -285,8 +290,7 @@ def _room(p: Proposal, ctx: Context) -> list[Conflict]:
             Conflict(
                 "room_capacity",
                 "room_id",
-                f"{room.name} holds {room.capacity}; a {KIND_LABELS[p.kind].lower()} "
-                f"needs room for {headcount}.",
+                f"{room.name} holds {room.capacity}; {a_kind(p.kind)} needs room for {headcount}.",
             )
         )
     for item in room.busy:
