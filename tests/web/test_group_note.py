@@ -110,3 +110,31 @@ def test_one_group_note_appears_individualized_in_each_chart(
         if n == 0:
             shoot("group-note-in-chart")
             _axe(page, f"a group note in a chart ({viewport})")
+
+
+def test_a_counselor_writes_signs_and_adds_to_an_individual_note(
+    page, viewport, live_server, sign_in, shoot, console_errors
+) -> None:
+    sign_in()  # the primary counselor of Pat's caseload (LCSW: no co-signature needed)
+    page.goto(f"/patients/{live_server.seed.pat_id}/notes")
+    page.get_by_role("link", name="New individual counseling note (BIRP)").click()
+    shoot("note-form-new")
+    _axe(page, f"a new note form ({viewport})")
+    page.reload()
+    del console_errors[:]
+    page.get_by_label("Behavior").fill(f"Calm, on time ({viewport}).")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("button", name="Save and sign")).to_be_visible()
+    page.get_by_label("Intervention").fill("Reviewed the craving log.")
+    page.get_by_label("Response").fill("Named two triggers.")
+    page.get_by_role("textbox", name="Plan", exact=True).fill("Keep the log; meet next week.")
+    expect(page.locator("#save-status")).to_contain_text("Draft saved")
+    page.get_by_role("button", name="Save and sign").click()
+    expect(page.get_by_role("heading", name="Signatures")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Content hash")
+    page.get_by_label("Add a dated addendum").fill("Patient called to confirm next week.")
+    page.get_by_role("button", name="Add addendum").click()
+    expect(page.locator("#addenda").locator("..")).to_contain_text("Patient called to confirm")
+    _no_page_errors(console_errors)
+    shoot("note-signed-with-addendum")
+    _axe(page, f"a signed note ({viewport})")
