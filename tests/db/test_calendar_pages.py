@@ -302,3 +302,15 @@ def test_the_patients_chart_links_to_their_calendar_and_availability(client, db,
     sheet = client.get(f"/patients/{scene.world.patient.id}")
     assert f'href="/calendar/patients/{scene.world.patient.id}"' in sheet.text
     assert f'href="/calendar/patients/{scene.world.patient.id}/availability"' in sheet.text
+
+
+def test_the_site_calendar_offers_each_staff_members_calendar(client, db, scene):
+    as_(client, "director")
+    page = client.get(f"/calendar/locations/{scene.world.site_a.id}?week=2026-12-07")
+    staff = scene.staff_id("care_physician")
+    assert f'<option value="{staff}">' in page.text
+    picked = client.get(f"/calendar/staff-pick?staff_id={staff}&week=2026-12-07")
+    assert picked.headers["location"] == f"/calendar/staff/{staff}?week=2026-12-07"
+    week = client.get(picked.headers["location"])
+    assert week.status_code == 200 and "Staff calendar" in week.text
+    assert "Working hours &amp; time off" in week.text

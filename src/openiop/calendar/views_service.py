@@ -24,7 +24,7 @@ from openiop.calendar.rules import Week
 from openiop.config import get_settings
 from openiop.kit.clock import as_utc
 from openiop.kit.errors import NotFound
-from openiop.models import Appointment, GroupSession, Location, PatientBlock
+from openiop.models import Appointment, GroupSession, Location, PatientBlock, StaffMember
 from openiop.security import audit
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import Permission
@@ -310,3 +310,9 @@ def patient_zone(session: Session, patient_id: int) -> str:
         return zone_of(session, enrollments[0].location_id)
     patient = cal_repo.patient_with_commitments(session, patient_id)
     return zone_of(session, patient.registered_location_id if patient else None)
+
+
+def staff_at_site(session: Session, *, actor: Actor, location_id: int) -> list[StaffMember]:
+    """Who works at the site, for the site calendar's "staff calendar" picker."""
+    site_for(session, actor=actor, location_id=location_id, action="calendar.staff_list")
+    return setup_repo.staff_at(session, frozenset({location_id}))

@@ -35,7 +35,15 @@ def calendar_home(db: SessionDep, actor: PageActor) -> Response:
     return redirect(f"/calendar/locations/{sites[0].id}")
 
 
-def _page(request: Request, db, actor, view: WeekView, base: str, day: str | None) -> Response:  # type: ignore[no-untyped-def]
+def _page(  # type: ignore[no-untyped-def]
+    request: Request,
+    db,
+    actor,
+    view: WeekView,
+    base: str,
+    day: str | None,
+    site_staff: list[tuple[int, str]] | None = None,
+) -> Response:
     principal = actor.principal
     shown_day = parse_date(day)
     days = [d for d in view.days if shown_day is None or d.day == shown_day]
@@ -50,6 +58,7 @@ def _page(request: Request, db, actor, view: WeekView, base: str, day: str | Non
         "sites": sites,
         "may_book": can(principal, Permission.APPOINTMENT_WRITE),
         "may_configure": can(principal, Permission.CALENDAR_CONFIGURE),
+        "site_staff": site_staff or [],
     }
     return render(request, "calendar/week.html", context)
 
@@ -66,7 +75,9 @@ def location_week(
     view = views_service.location_week(
         db, actor=actor, location_id=location_id, week=week_of(day or week)
     )
-    return _page(request, db, actor, view, f"/calendar/locations/{location_id}", day)
+    staff = views_service.staff_at_site(db, actor=actor, location_id=location_id)
+    picker = [(s.id, s.full_name) for s in staff]
+    return _page(request, db, actor, view, f"/calendar/locations/{location_id}", day, picker)
 
 
 @router.get("/calendar/staff/{staff_id}")
@@ -109,3 +120,11 @@ def pick_site(location_id: str = "") -> Response:
     return redirect(
         f"/calendar/locations/{int(location_id)}" if location_id.isdigit() else "/calendar"
     )
+
+
+@router.get("/calendar/staff-pick")
+def pick_staff(staff_id: str = "", week: str = "") -> Response:
+    """The site calendar's staff picker (a plain GET form) lands here."""
+    if not staff_id.isdigit():
+        return redirect("/calendar")
+    return redirect(f"/calendar/staff/{int(staff_id)}" + (f"?week={week}" if week else ""))
