@@ -45,6 +45,8 @@ from openiop.scheduling.reasons import explain_unplaced
 from openiop.scheduling.relaxation import Relaxation, relax
 from openiop.scheduling.weights import plan_costs
 
+FALLBACK = 30  # options per request the model holds when the relaxation did not finish
+
 
 @dataclass(frozen=True)
 class SolveOptions:
@@ -125,15 +127,30 @@ class _Search:
     def done(self) -> bool:
         gap = self.cost - self.bound
         self.optimal = self.optimal or gap <= 0
-        return self.optimal or self.budget <= 0.01 or gap <= self.options.relative_gap * self.cost
+        too_little = max(0.01, 0.05 * self.options.time_limit)  # not worth building a model
+        return (
+            self.optimal
+            or self.budget <= too_little
+            or gap <= self.options.relative_gap * self.cost
+        )
 
     def selection(self) -> tuple[list[list[Option]], float]:
         """The options within the margin and the best plan's own; and the lowest reduced
-        cost left out (infinite when nothing is)."""
-        if self.lp is None:
-            return self.cat.options, math.inf
+        cost left out (infinite when nothing is). Without the relaxation nothing can be left
+        out safely: the model then holds each request's cheapest options and claims no
+        bound (the lowest "reduced cost" left out is 0)."""
         index = {r.id: i for i, r in enumerate(self.cat.requests)}
         own = {(index[a.request], a.staff, a.start, a.telehealth) for a in self.best}
+        if self.lp is None:
+            prices = [
+                sorted(o.cost for o in opts)[FALLBACK - 1 : FALLBACK] for opts in self.cat.options
+            ]
+            selected = [
+                [o for o in opts if not top or o.cost <= top[0] or _key(o) in own]
+                for opts, top in zip(self.cat.options, prices, strict=True)
+            ]
+            held = sum(map(len, selected)) == sum(map(len, self.cat.options))
+            return selected, math.inf if held else 0.0
         selected, left_out = [], math.inf
         for opts, reduced in zip(self.cat.options, self.lp.reduced, strict=True):
             keep = []
@@ -169,7 +186,7 @@ class _Search:
         if cost <= self.cost:
             self.best, self.cost = appointments, cost
         held = math.ceil(solver.best_objective_bound - 1e-6)  # over the options held
-        beyond = math.inf if self.lp is None else self.lp.value + left_out
+        beyond = (0.0 if self.lp is None else self.lp.value) + left_out
         self.bound = max(self.bound, min(held, math.ceil(beyond - 1e-6)))
         if held < self.cost and status == cp_model.FEASIBLE:  # stopped by the clock
             self.budget = 0.0
@@ -196,7 +213,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     cat = catalogue(problem)
     search = _Search(cat, options, [], 0)
     starts = [cheapest_first(cat), first_fit(cat)]
-    search.lp = relax(cat, None if options.deterministic else options.time_limit)
+    # The relaxation may use most of the time: without it CP-SAT can prove little anyway.
+    lp_limit = None if options.deterministic else 0.7 * options.time_limit
+    search.lp = relax(cat, lp_limit)
     if search.lp is not None:
         starts.append(rounded(cat, search.lp.values, search.lp.reduced))
         search.bound = search.lp.bound
