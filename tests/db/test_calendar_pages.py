@@ -314,3 +314,13 @@ def test_the_site_calendar_offers_each_staff_members_calendar(client, db, scene)
     week = client.get(picked.headers["location"])
     assert week.status_code == 200 and "Staff calendar" in week.text
     assert "Working hours &amp; time off" in week.text
+
+
+def test_booking_from_a_patients_calendar_preselects_their_counselor(client, db, scene):
+    as_(client, "front_desk")
+    site, pat = scene.world.site_a.id, scene.world.patient.id
+    form = client.get(f"/calendar/appointments/new?location_id={site}&patient_id={pat}")
+    assert form.status_code == 200
+    counselor = scene.staff_id("care_counselor")
+    assert f'<option value="{counselor}" selected>' in form.text
+    assert events(db, "appointment.form")[0].patient_id == pat

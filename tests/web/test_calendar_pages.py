@@ -64,5 +64,17 @@ def test_generate_then_read_the_week(page, viewport, sign_in, shoot, live_server
     _no_blocking_axe(page, f"patient week ({viewport})")
     _no_sideways_scroll(page, f"patient week ({viewport})")
     shoot("calendar-patient-week")
+    # A booking that collides comes back with the clash named and the form still filled in.
+    page.get_by_role("link", name="Book an appointment").click()
+    tuesday = first[:-2] + f"{int(first[-2:]) + 1:02d}"
+    page.get_by_label("Date").fill(tuesday)
+    page.get_by_label("Start time").fill("14:00")
+    page.get_by_label("Room").select_option(label="Office 1 (holds 2)")
+    page.get_by_role("button", name="Book").click()
+    expect(page.get_by_role("alert")).to_contain_text("Bakery shift")
+    expect(page.get_by_label("Start time")).to_have_value("14:00")
+    _no_blocking_axe(page, f"booking refused ({viewport})")
+    _no_sideways_scroll(page, f"booking refused ({viewport})")
+    shoot("calendar-booking-conflict")
     broken = [e for e in console_errors if "Content Security Policy" in e or "Uncaught" in e]
     assert not broken, broken

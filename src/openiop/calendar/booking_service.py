@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from openiop.calendar import repository as cal_repo
 from openiop.calendar import setup_repository as setup_repo
 from openiop.calendar import views_repository as repo
 from openiop.calendar.service import authorize_at
@@ -25,6 +26,7 @@ class Choices:
     patients: list[Patient]
     staff: list[StaffMember]
     rooms: list[Room]
+    primary_counselor_id: int | None = None  # the fixed patient's, to preselect
 
 
 def choices(
@@ -63,4 +65,12 @@ def choices(
             ),
         )
     staff = setup_repo.staff_at(session, frozenset({location_id}))
-    return Choices(patients, staff, repo.rooms_at(session, location_id))
+    counselor = None
+    if patient_id is not None:
+        here = [
+            e
+            for e in cal_repo.open_enrollments(session, patient_id)
+            if e.location_id == location_id
+        ]
+        counselor = here[0].primary_counselor_id if here else None
+    return Choices(patients, staff, repo.rooms_at(session, location_id), counselor)

@@ -48,6 +48,8 @@ def _form(
     offered = booking_service.choices(
         db, actor=actor, location_id=location_id, patient_id=fixed_patient
     )
+    if not values.get("staff_member_id") and offered.primary_counselor_id:
+        values = {**values, "staff_member_id": str(offered.primary_counselor_id)}
     context = {
         "values": values,
         "errors": errors or {},
