@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, DomainError, ValidationFailed
-from openiop.notes import group_service, rules
+from openiop.notes import cosign_service, group_service, rules
 from openiop.notes.group_service import GroupForm
 from openiop.security.audit import Actor
 from openiop.web.deps import FormLists, PageActor, SessionDep, SettingsDep, verify_csrf
@@ -47,6 +47,12 @@ def my_sessions(request: Request, db: SessionDep, actor: PageActor) -> Response:
     today = clock.today_in(request.app.state.settings.default_time_zone)
     lines = group_service.my_sessions(db, actor=actor, today=today)
     return _page(request, "notes/group_sessions.html", {"lines": lines, "today": today})
+
+
+@router.get("/notes/cosign")
+def cosign_queue(request: Request, db: SessionDep, actor: PageActor) -> Response:
+    queue = cosign_service.my_queue(db, actor=actor)
+    return _page(request, "notes/cosign_queue.html", {"queue": queue})
 
 
 @router.get("/group-sessions/{group_session_id}/note")

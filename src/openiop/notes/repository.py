@@ -237,3 +237,53 @@ def private_notes(
         .order_by(PrivateCounselingNote.service_date.desc(), PrivateCounselingNote.id.desc())
     )
     return list(session.scalars(query))
+
+
+# ---- co-signature queue -----------------------------------------------------------------
+
+
+def chart_notes_awaiting_cosign(
+    session: Session, *, location_ids, exclude_author: int, limit: int = 100
+) -> list[ClinicalNote]:
+    """Signed individual notes still needing a co-signature, for patients with an open
+    enrollment at the given sites (None: every site), oldest first."""
+    query = (
+        select(ClinicalNote)
+        .where(
+            ClinicalNote.status == "signed",
+            ClinicalNote.cosign_required.is_(True),
+            ClinicalNote.cosigned_at.is_(None),
+            ClinicalNote.group_note_id.is_(None),
+            ClinicalNote.author_user_id != exclude_author,
+        )
+        .order_by(ClinicalNote.signed_at, ClinicalNote.id)
+        .limit(limit)
+    )
+    if location_ids is not None:
+        open_here = select(Enrollment.patient_id).where(
+            Enrollment.location_id.in_(location_ids),
+            Enrollment.status.in_(OPEN_ENROLLMENT_STATUSES),
+        )
+        query = query.where(ClinicalNote.patient_id.in_(open_here))
+    return list(session.scalars(query))
+
+
+def group_notes_awaiting_cosign(
+    session: Session, *, location_ids, exclude_author: int, limit: int = 100
+) -> list[GroupNote]:
+    query = (
+        select(GroupNote)
+        .join(GroupSession, GroupSession.id == GroupNote.group_session_id)
+        .where(
+            GroupNote.status == "signed",
+            GroupNote.cosign_required.is_(True),
+            GroupNote.cosigned_at.is_(None),
+            GroupNote.author_user_id != exclude_author,
+        )
+        .options(joinedload(GroupNote.group_session).joinedload(GroupSession.track))
+        .order_by(GroupNote.signed_at, GroupNote.id)
+        .limit(limit)
+    )
+    if location_ids is not None:
+        query = query.where(GroupSession.location_id.in_(location_ids))
+    return list(session.scalars(query))
