@@ -268,3 +268,27 @@ def test_the_pdf_over_http(client, db, world):
     other = f.user(db, role="billing", email="billing2@example.org")
     refused = client.get(f"/api/v1/discharges/{summary.id}/pdf", headers=bearer(db, other))
     assert refused.status_code == 403
+
+
+def test_the_plan_and_the_worklist_through_the_api(client, db, world):
+    plan = signed_plan(db, world)
+    headers = bearer(db, world.user("care_counselor"))
+    body = client.get(f"/api/v1/patients/{world.patient.id}/treatment-plan", headers=headers).json()
+    assert body["active"]["id"] == plan.id and body["draft"] is None
+    objective = body["active"]["problems"][0]["goals"][0]["objectives"][0]
+    assert objective["target_date"] == "2026-12-14"
+    assert objective["interventions"][0]["modality"] == "individual"
+    assert body["review"]["next_review_due"] == "2026-12-16"
+    assert body["review"]["problems"] == []
+    rows = client.get(
+        f"/api/v1/locations/{world.site_a.id}/clinical-worklist",
+        headers=bearer(db, world.user("director")),
+    ).json()
+    [row] = rows
+    assert row["patient_name"] == "Pat Quillfeather" and row["plan_problems"] == []
+    assert {d["instrument"] for d in row["measures_due"]} == {"PHQ-9", "GAD-7", "BAM"}
+    other = client.get(
+        f"/api/v1/locations/{world.site_b.id}/clinical-worklist",
+        headers=bearer(db, world.user("director")),
+    )
+    assert other.status_code == 403

@@ -274,9 +274,10 @@ def _ledger_totals(
     first, totals = enrollment.admit_date, dict.fromkeys(_LEDGER_FIELDS.values(), 0)
     while first <= left:  # the ledger is read at most a year at a time
         last = min(left, date.fromordinal(first.toordinal() + attendance.MAX_LEDGER_DAYS - 1))
-        _, rows = attendance.ledger(
+        # (enrollment, rows, ...): read by position, later items are not ours to care about
+        rows = attendance.ledger(
             session, actor=actor, enrollment_id=enrollment.id, first=first, last=last
-        )
+        )[1]
         for row in rows:
             for source, target in _LEDGER_FIELDS.items():
                 totals[target] += getattr(row, source)
