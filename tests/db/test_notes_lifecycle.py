@@ -298,3 +298,15 @@ def test_contact_notes_need_a_method_to_sign(db, nw, settings):
         db, actor=s.actor(db, nw.user("care_counselor")), note_id=note.id, settings=settings
     )
     assert note.contact_method == "collateral" and note.status == rules.SIGNED
+
+
+def test_a_note_about_this_morning_without_a_time_is_accepted(db, nw, settings):
+    # 08:00 Pacific on the day of service: noon has not come yet.
+    clock.freeze(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))
+    data = {**s.dap(), "service_time": ""}
+    note = _create(db, nw, settings, data=data)
+    assert note.service_at == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    later_today = {**s.dap(), "service_time": "15:00"}
+    with pytest.raises(ValidationFailed) as error:
+        _create(db, nw, settings, data=later_today)
+    assert "service_time" in error.value.field_errors

@@ -243,7 +243,8 @@ def _apply(
 def _service_moment(
     data: Mapping[str, Any], settings: Settings, problems: dict[str, str], *, required: bool
 ) -> tuple[date, datetime] | None:
-    """The local date of service and the UTC moment it ended (noon if no time is given)."""
+    """The local date of service and the UTC moment it ended. Without a time: noon, or now
+    for a note written this morning about today."""
     raw_date, raw_time = data.get("service_date"), data.get("service_time")
     if raw_date in (None, "") and not required:
         return None
@@ -259,8 +260,11 @@ def _service_moment(
         return None
     zone = ZoneInfo(settings.default_time_zone)
     moment = datetime.combine(day, at, tzinfo=zone)
+    if not raw_time and day == clock.today_in(settings.default_time_zone):
+        moment = min(moment, clock.now())
     if moment > clock.now():
-        problems["service_date"] = "The date of service cannot be in the future."
+        field = "service_time" if raw_time and day <= clock.today_in(zone.key) else "service_date"
+        problems[field] = "The service cannot be in the future."
         return None
     return day, clock.as_utc(moment)
 
