@@ -7,6 +7,7 @@ import pytest
 
 from openiop.kit import clock
 from openiop.models import Appointment, GroupSession
+from tests import factories as f
 from tests.db.support_calendar import MONDAY, NOW, bearer, build_scene, count, events, la
 
 URL = "/api/v1/calendar/appointments"
@@ -218,3 +219,118 @@ def test_group_days_done_come_from_the_patients_attendance(client, db, scene, as
     ).json()
     groups = next(r for r in week["requirements"] if r["code"] == "group_days")
     assert (groups["planned"], groups["done"]) == (5, 1)
+
+
+# ---- every conflict kind through HTTP ------------------------------------------------------
+
+
+def _block(db, scene):
+    from openiop.models import PatientBlock
+
+    db.add(
+        PatientBlock(
+            patient_id=scene.world.patient.id,
+            starts_at=la(MONDAY, 13),
+            ends_at=la(MONDAY, 14),
+            label="court date",
+        )
+    )
+
+
+def _time_off(db, scene):
+    from openiop.models import StaffTimeOff
+
+    staff = scene.staff_id("care_counselor")
+    db.add(
+        StaffTimeOff(
+            staff_member_id=staff,
+            starts_at=la(MONDAY, 8),
+            ends_at=la(MONDAY, 17),
+            reason="training",
+        )
+    )
+
+
+def _closure(db, scene):
+    from openiop.models import LocationClosure
+
+    db.add(
+        LocationClosure(
+            location_id=scene.world.site_a.id, closed_on=MONDAY, reason="Staff training day"
+        )
+    )
+
+
+def _other_booking(db, scene, staff="site_counselor", room=None):
+    from openiop.calendar import service
+
+    other = f.patient(
+        db,
+        organization_id=scene.world.program.organization_id,
+        registered_location_id=scene.world.site_a.id,
+        first_name="Lee",
+        last_name="Ostrander",
+    )
+    f.enrollment(
+        db,
+        patient_id=other.id,
+        program_id=scene.world.program.id,
+        location_id=scene.world.site_a.id,
+    )
+    service.create_appointment(
+        db, actor=scene.actor(db, "director"), patient_id=other.id, staff_member_id=scene.staff_id(staff),
+        location_id=scene.world.site_a.id, kind="individual", starts_at=la(MONDAY, 13), minutes=50,
+        room_id=room or scene.group_room.id,
+    )  # fmt: skip
+
+
+CASES = {
+    "patient_group": (None, {"starts_at": la(MONDAY, 11)}, "Pat Q.'s group"),
+    "commitment": (
+        None,
+        {"starts_at": la(MONDAY + _days(1), 14)},
+        "Pat Q.'s work shift Tue 13:00–17:00",
+    ),
+    "travel_buffer": (
+        None,
+        {"starts_at": la(MONDAY + _days(1), 12)},
+        "travel time around Pat Q.'s work shift",
+    ),
+    "one_off_block": (_block, {}, "Pat Q.'s court date Mon 13:00–14:00"),
+    "staff_overlap": (
+        lambda db, s: _other_booking(db, s, "care_counselor"),
+        {},
+        "overlaps individual counseling with Lee O.",
+    ),
+    "staff_hours": (None, {"starts_at": la(MONDAY, 17, 30)}, "Outside Sam"),
+    "time_off": (_time_off, {}, "time off (training)"),
+    "room_overlap": (
+        lambda db, s: _other_booking(db, s, room=s.office.id),
+        {},
+        "Office 1 is taken by",
+    ),
+    "room_capacity": (None, {"room_id": "small"}, "Phone booth holds 1"),
+    "telehealth": (None, {"telehealth": True, "room_id": None}, "has not agreed to telehealth"),
+    "closure": (_closure, {}, "The site is closed on Mon Dec 7: Staff training day"),
+    "qualification": (
+        None,
+        {"kind": "physician", "minutes": 20},
+        "not qualified to hold a physician visit",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_conflict_kind_is_409_naming_the_item(client, db, scene, as_, case):
+    setup, changes, text = CASES[case]
+    if setup:
+        setup(db, scene)
+        db.flush()
+    changes = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in changes.items()}
+    if changes.get("room_id") == "small":
+        changes["room_id"] = scene.small.id
+    before = count(db, Appointment)
+    response = client.post(URL, json=body(scene, **changes), headers=as_("care_counselor"))
+    assert response.status_code == 409, response.text
+    assert text in response.json()["detail"]
+    assert count(db, Appointment) == before

@@ -8,6 +8,7 @@ works at); a patient view needs limited access to the patient, or is the patient
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -74,11 +75,10 @@ def _days(week: Week, closures: dict[date, str]) -> list[Day]:
 
 
 def _place(view: WeekView, item: Item) -> None:
+    """Put the item on its local day, keeping each day in time order."""
     for day in view.days:
         if day.day == item.start.date():
-            day.items.append(item)
-    for day in view.days:
-        day.items.sort(key=lambda i: (i.start, i.title))
+            bisect.insort(day.items, item, key=lambda i: (i.start, i.title))
 
 
 def _session_item(s: GroupSession, zone: ZoneInfo) -> Item:
