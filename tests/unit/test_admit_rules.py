@@ -57,6 +57,13 @@ def test_clashes_are_listed_by_day_and_described():
     found = r.clashes(MORNINGS, [block(3, 10, 14, "Shift"), block(1, 11, 13, "School run")])
     assert [c.weekday for c in found] == [1, 3]
     assert found[0].describe(MORNINGS) == "Mon 09:00–12:00 overlaps School run 11:00–13:00"
+    week = r.clashes(
+        MORNINGS, [block(d, 8, 16) for d in (1, 2, 3, 4, 5)] + [block(2, 11, 13, "Gym")]
+    )
+    assert r.describe_clashes(MORNINGS, week) == [
+        "Mon–Fri 09:00–12:00 overlaps Work 08:00–16:00",
+        "Tue 09:00–12:00 overlaps Gym 11:00–13:00",
+    ]
 
 
 @pytest.mark.parametrize(

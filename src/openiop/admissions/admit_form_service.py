@@ -179,7 +179,7 @@ def _track_options(
                 location=names.get(track.location_id, ""),
                 days=rules.describe_days(times.weekdays),
                 times=f"{rules.hhmm(track.start_time)}–{rules.hhmm(track.end_time)}",
-                clashes=[c.describe(times) for c in rules.clashes(times, blocks)],
+                clashes=rules.describe_clashes(times, rules.clashes(times, blocks)),
             )
         )
     return options

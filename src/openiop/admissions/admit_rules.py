@@ -109,6 +109,20 @@ def clashes(track: TrackTimes, commitments: Iterable[WeeklyBlock]) -> list[Clash
     return sorted(found, key=lambda c: (c.weekday, c.commitment.start))
 
 
+def describe_clashes(track: TrackTimes, found: Iterable[Clash]) -> list[str]:
+    """One line per commitment, its clashing days together: "Mon–Fri 09:00–12:00 overlaps
+    Work 08:00–16:00"."""
+    days: dict[tuple[time, time, str], list[int]] = {}
+    for clash in found:
+        block = clash.commitment
+        days.setdefault((block.start, block.end, block.label), []).append(clash.weekday)
+    return [
+        f"{describe_days(on)} {hhmm(track.start)}–{hhmm(track.end)} overlaps "
+        f"{label} {hhmm(start)}–{hhmm(end)}"
+        for (start, end, label), on in days.items()
+    ]
+
+
 # ---- staff ----------------------------------------------------------------------------------
 
 

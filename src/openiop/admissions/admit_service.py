@@ -197,7 +197,7 @@ def _patient(
         if found:
             errors["track_id"] = (
                 "This track clashes with the person's commitments ("
-                + "; ".join(c.describe(track_times(track)) for c in found)
+                + "; ".join(rules.describe_clashes(track_times(track), found))
                 + "). Choose another track, or tick that the person will rearrange them."
             )
     return patient, was_new
