@@ -133,3 +133,21 @@ def test_today_and_the_dashboard_are_axe_clean_and_fit(
     shoot(name)
     found, report = blocking_violations(page)
     assert not found, f"axe on {name} ({viewport}): {found}\n{report}"
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+def test_the_roster_works_without_javascript(browser, live_server, viewport, sign_in, page) -> None:
+    """The plain form: post, redirect, the saved roster (HTMX only improves on it)."""
+    open_todays_roster(page, sign_in)  # signs in once; the no-script tab reuses the session
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        context.add_cookies(page.context.cookies())
+        tab = context.new_page()
+        tab.goto(page.url)
+        tab.get_by_label(f"Status for {ABSENT}").select_option("absent_excused")
+        tab.get_by_role("button", name="Save attendance").click()
+        tab.wait_for_url("**/attendance/sessions/*?saved=1")
+        expect(tab.get_by_role("status")).to_contain_text("Attendance saved")
+        expect(tab.get_by_label(f"Status for {ABSENT}")).to_have_value("absent_excused")
+    finally:
+        context.close()
