@@ -163,6 +163,7 @@ def test_sober_living_is_offered_and_keeps_the_inquiry_open(client, db, world, s
     token = signed_in("admissions")
     page = client.get(f"/admissions/inquiries/{row.id}/refer")
     assert "Oak House" in page.text and "Elm House" in page.text and "CCAPP" in page.text
+    assert "Bridge Dual Care" in page.text  # runs an IOP: may take the person once housed
     missing = refer(client, row, token, level="iop_with_sober_living")
     assert missing.status_code == 422 and 'href="#f-sober_living_home_id"' in missing.text
     fine = refer(client, row, token, level="iop_with_sober_living",

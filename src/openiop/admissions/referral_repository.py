@@ -9,7 +9,7 @@ from openiop.models import Referral, ReferralPartner, SoberLivingHome
 
 
 def partners(
-    session: Session, *, level: str | None, city: str | None, active_only: bool
+    session: Session, *, level: str | set[str] | None, city: str | None, active_only: bool
 ) -> list[ReferralPartner]:
     query = select(ReferralPartner).order_by(ReferralPartner.city, ReferralPartner.name)
     if active_only:
@@ -19,7 +19,8 @@ def partners(
     rows = list(session.scalars(query))
     # Levels are a short comma-separated list; matching whole keys in Python avoids "iop"
     # matching inside "iop_with_sober_living".
-    return [row for row in rows if level is None or level in row.level_list]
+    wanted = {level} if isinstance(level, str) else level
+    return [row for row in rows if wanted is None or wanted & set(row.level_list)]
 
 
 def homes(

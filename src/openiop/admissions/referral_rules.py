@@ -201,7 +201,7 @@ def _destination_problems(
         offered = found.partner_levels.get(partner_id)
         if offered is None:
             problems["partner_id"] = "Choose an active referral partner from the list."
-        elif level in INTENSITY and not _levels_served(level) & set(offered):
+        elif level in INTENSITY and not levels_served(level) & set(offered):
             problems["partner_id"] = f"This partner does not offer {LEVEL_LABELS[level].lower()}."
     if level == SOBER_LIVING_LEVEL and home_id is None and "sober_living_home_id" not in errors:
         problems["sober_living_home_id"] = "Choose the sober-living home the person will move into."
@@ -210,6 +210,6 @@ def _destination_problems(
     return problems
 
 
-def _levels_served(level: str) -> set[str]:
+def levels_served(level: str) -> set[str]:
     """A partner serves a sober-living referral when it runs an intensive outpatient program."""
     return {level, "iop"} if level == SOBER_LIVING_LEVEL else {level}

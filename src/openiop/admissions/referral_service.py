@@ -85,7 +85,12 @@ def directory(
     _may_read(actor, "referral_directory.read")
     active_only = not (include_inactive and may_manage(actor))
     return Directory(
-        partners=repo.partners(session, level=level, city=city, active_only=active_only),
+        partners=repo.partners(
+            session,
+            level=rules.levels_served(level) if level else None,
+            city=city,
+            active_only=active_only,
+        ),
         homes=repo.homes(session, city=city, gender=gender, active_only=active_only),
         cities=repo.cities(session),
     )
