@@ -301,3 +301,23 @@ def test_a_draft_item_is_removed_from_the_page(client, db, world, browser):
     assert done.status_code == 200 and "Stay sober one day at a time" not in done.text
     missing = client.post("/plan-items/goal/999999/remove", data={"csrf_token": token})
     assert missing.status_code == 404
+
+
+def test_signatures_and_reviews_name_who_signed(client, db, world, browser):
+    from openiop.clinical import plan_review_service
+    from tests.db.support_clinical import as_persona
+
+    plan = signed_plan(db, world)
+    plan_review_service.record_review(
+        db,
+        actor=as_persona(db, world, "care_physician"),
+        plan_id=plan.id,
+        kind="physician",
+        note="Sleep improving; continue.",
+    )
+    browser("director")
+    page = client.get(f"/patients/{world.patient.id}/plan").text
+    counselor = world.user("care_counselor").display_name
+    physician = world.user("care_physician").display_name
+    assert f"Counselor: {counselor}," in page and f"Physician: {physician}," in page
+    assert f"<td>{physician}</td><td>Sleep improving; continue.</td>" in page

@@ -19,6 +19,7 @@ from openiop.models import (
     Program,
     StaffMember,
     TreatmentPlan,
+    User,
     staff_locations,
 )
 
@@ -174,3 +175,10 @@ def intervention(session: Session, intervention_id: int) -> PlanIntervention | N
 def delete(session: Session, row: object) -> None:
     session.delete(row)
     session.flush()
+
+
+def user_names(session: Session, user_ids: Collection[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    query = select(User.id, User.display_name).where(User.id.in_(list(user_ids)))
+    return {user_id: name for user_id, name in session.execute(query)}

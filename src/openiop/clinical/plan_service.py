@@ -10,7 +10,7 @@ revision (a new draft copied from it), its objective statuses and its dated revi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,10 @@ class PlanChart:
     history: list[TreatmentPlan]
     status: rules.ReviewStatus | None
     policy: rules.ReviewPolicy
+    names: dict[int, str] = field(default_factory=dict)  # user id → name, for signatures
+
+    def name(self, user_id: int | None) -> str:
+        return self.names.get(user_id, "") if user_id else ""
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -66,7 +70,14 @@ def chart_of(session: Session, patient_id: int) -> PlanChart:
     policy = review_policy(session, enrollment.program_id)
     status = rules.review_status(plan_facts(enrollment, active), policy, today())
     history = [p for p in plans if p.status == "superseded"]
-    return PlanChart(enrollment, active, draft, history, status, policy)
+    signers = {
+        user_id
+        for plan in plans
+        for user_id in (plan.counselor_signed_by_user_id, plan.physician_signed_by_user_id)
+        if user_id
+    } | {r.reviewed_by_user_id for p in plans for r in p.reviews if r.reviewed_by_user_id}
+    names = repo.user_names(session, signers)
+    return PlanChart(enrollment, active, draft, history, status, policy, names)
 
 
 def review_policy(session: Session, program_id: int) -> rules.ReviewPolicy:
