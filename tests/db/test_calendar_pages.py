@@ -3,12 +3,15 @@ form, moving, cancelling, availability and setup screens, and who is refused."""
 
 from __future__ import annotations
 
+import html
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from openiop.kit import clock
 from openiop.models import Appointment, CurriculumTopic, GroupSession, LocationClosure, PatientBlock
+from tests.db import test_calendar_api as api_cases
 from tests.db.support_calendar import MONDAY, NOW, build_scene, count, events
 from tests.personas import csrf_of, sign_in
 
@@ -324,3 +327,28 @@ def test_booking_from_a_patients_calendar_preselects_their_counselor(client, db,
     counselor = scene.staff_id("care_counselor")
     assert f'<option value="{counselor}" selected>' in form.text
     assert events(db, "appointment.form")[0].patient_id == pat
+
+
+@pytest.mark.parametrize("case", list(api_cases.CASES))
+def test_each_conflict_kind_re_shows_the_form_naming_the_item(client, db, scene, case):
+    setup, changes, text = api_cases.CASES[case]
+    if setup:
+        setup(db, scene)
+        db.flush()
+    token = as_(client, "care_counselor")
+    form = booking(scene, token, day="2026-12-07", start="13:00")
+    for key, value in changes.items():
+        if key == "starts_at":
+            local = value.astimezone(ZoneInfo("America/Los_Angeles"))
+            form.update(day=local.date().isoformat(), start=local.strftime("%H:%M"))
+        elif key == "room_id":
+            form["room_id"] = str(scene.small.id) if value == "small" else ""
+        elif key == "telehealth":
+            form["telehealth"] = "1"
+        else:
+            form[key] = str(value)
+    before = count(db, Appointment)
+    response = client.post("/calendar/appointments/new", data=form)
+    assert response.status_code == 409
+    assert text in html.unescape(response.text)
+    assert count(db, Appointment) == before
