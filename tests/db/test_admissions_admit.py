@@ -295,3 +295,19 @@ def test_an_administrator_may_admit_anywhere(client, db, world, signed_in):
     row = decided_inquiry(db, world)
     token = signed_in("admin")
     assert post(client, row, admit_form(token, world, row)).status_code == 303
+
+
+def test_the_decided_assessment_leads_admissions_staff_to_admit_or_refer(
+    client, db, world, signed_in
+):
+    row = decided_inquiry(db, world)
+    signed_in("admissions")
+    page = client.get(f"/admissions/inquiries/{row.id}/assessment").text
+    assert f'href="/admissions/inquiries/{row.id}/admit"' in page
+    assert f'href="/admissions/inquiries/{row.id}/refer"' in page
+    residential = decided_inquiry(db, world, level="residential", decision="overridden")
+    page = client.get(f"/admissions/inquiries/{residential.id}/assessment").text
+    assert f'href="/admissions/inquiries/{residential.id}/admit"' not in page
+    signed_in("site_counselor")  # assesses, but neither admits nor refers
+    page = client.get(f"/admissions/inquiries/{row.id}/assessment").text
+    assert f'href="/admissions/inquiries/{row.id}/admit"' not in page

@@ -136,3 +136,13 @@ def test_order_is_urgent_then_overdue_then_due_date():
     ]
     ordered = sorted(tasks, key=lambda t: tr.order_key(t, TODAY))
     assert [t.id for t in ordered] == [5, 3, 2, 4, 1]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_task_work_permission_matches_the_task_roles(role):
+    from openiop.security.permissions import Permission, Principal, can
+
+    principal = Principal(user_id=1, email="x@example.org", role=role)
+    allowed = {Role.ADMIN, Role.PROGRAM_DIRECTOR, Role.ADMISSIONS, Role.COUNSELOR, Role.PHYSICIAN}
+    assert can(principal, Permission.TASK_WORK) is (role in allowed)
+    assert (role in tr.TASK_ROLES) is (role in allowed)  # the menu and the service agree
