@@ -94,6 +94,8 @@ def test_room_rules():
     assert codes(proposal(), context(room=tiny)) == ["room_capacity"]
     elsewhere = RoomFacts(5, "Office 9", 2, 2)
     assert codes(proposal(), context(room=elsewhere)) == ["room_location"]
+    virtual = RoomFacts(5, "Video room", 16, 1, virtual=True)
+    assert codes(proposal(), context(room=virtual)) == ["room_virtual"]
 
 
 def test_telehealth_needs_consent_and_a_kind_that_allows_it():

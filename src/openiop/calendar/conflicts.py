@@ -183,4 +183,12 @@ def _room(session: Session, slot: Slot, p: Proposal) -> RoomFacts | None:
         Busy(as_utc(s.starts_at), as_utc(s.ends_at), session_label(s))
         for s in repo.sessions_in_room(session, room.id, p.start, p.end)
     ]
-    return RoomFacts(room.id, room.name, room.capacity, room.location_id, room.active, tuple(busy))
+    return RoomFacts(
+        room.id,
+        room.name,
+        room.capacity,
+        room.location_id,
+        room.active,
+        tuple(busy),
+        room.telehealth,
+    )

@@ -78,6 +78,7 @@ class RoomFacts:
     location_id: int
     active: bool = True
     busy: tuple[Busy, ...] = ()
+    virtual: bool = False  # a telehealth "room": no one can sit in it
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,14 @@ def _room(p: Proposal, ctx: Context) -> list[Conflict]:
     out = []
     if room.location_id != ctx.location_id or not room.active:
         out.append(Conflict("room_location", "room_id", f"{room.name} is not in use at this site."))
+    if room.virtual:
+        out.append(
+            Conflict(
+                "room_virtual",
+                "room_id",
+                f"{room.name} is a virtual room: choose a room in the building, or book telehealth.",
+            )
+        )
     headcount = KINDS[p.kind].headcount
     if room.capacity < headcount:
         out.append(

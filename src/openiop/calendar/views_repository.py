@@ -125,6 +125,7 @@ def rooms_at(session: Session, location_id: int) -> list[Room]:
         session.scalars(
             select(Room)
             .where(Room.location_id == location_id, Room.active.is_(True))
+            .where(Room.telehealth.is_(False))  # a virtual room is booked as telehealth
             .order_by(Room.name)
         )
     )
