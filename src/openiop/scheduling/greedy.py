@@ -122,22 +122,30 @@ def cheapest_first(cat: Catalogue) -> list[Appointment]:
     return _place(cat, order, lambda o: (o.cost, o.start, o.staff))
 
 
-def rounded(cat: Catalogue, values: list, reduced: list) -> list[Appointment]:
-    """The LP relaxation's plan made whole: the appointments the LP is surest about first,
-    each at the option the LP likes best that is still free (then the lowest reduced cost).
-    On these weeks the LP is nearly whole already, so this lands close to its bound."""
+def rounded(cat: Catalogue, values: list, reduced: list) -> list[list[Appointment]]:
+    """The LP relaxation's plan made whole, two ways. In both, each appointment goes to the
+    option the LP likes best that is still free (then the lowest reduced cost). The order:
+    the surest first; or the ones the LP puts wholly on one option first (they fit together,
+    the LP's solution being feasible) and then the others, fewest options first. Neither
+    order wins on every week; on realistic weeks the better lands close to the bound."""
     score = {
         (o.request, o.staff, o.start, o.telehealth): (-float(v), float(d))
         for opts, vs, ds in zip(cat.options, values, reduced, strict=True)
         for o, v, d in zip(opts, vs, ds, strict=True)
     }
     surest = [max(vs, default=0.0) for vs in values]
-    order = sorted(range(len(cat.requests)), key=lambda i: (-surest[i], i))
-    return _place(
-        cat,
-        order,
-        lambda o: (*score[(o.request, o.staff, o.start, o.telehealth)], o.cost, o.start, o.staff),
-    )
+    orders = [
+        sorted(range(len(cat.requests)), key=lambda i: (-surest[i], i)),
+        sorted(
+            range(len(cat.requests)),
+            key=lambda i: (surest[i] < 0.999, len(cat.options[i]), i),
+        ),
+    ]
+
+    def rank(o: Option) -> tuple:
+        return (*score[(o.request, o.staff, o.start, o.telehealth)], o.cost, o.start, o.staff)
+
+    return [_place(cat, order, rank) for order in orders]
 
 
 def greedy_plan(problem: Problem, cat: Catalogue | None = None) -> Plan:

@@ -38,6 +38,7 @@ from ortools.sat.python import cp_model
 from openiop.scheduling.candidates import Catalogue, Option, catalogue
 from openiop.scheduling.greedy import cheapest_first, first_fit, rounded
 from openiop.scheduling.model import WeekModel
+from openiop.scheduling.neighbourhood import neighbourhood
 from openiop.scheduling.plan_json import plans_doc
 from openiop.scheduling.problem import Appointment, Plan, Problem
 from openiop.scheduling.problem_json import parse_instance
@@ -162,29 +163,50 @@ class _Search:
             selected.append(keep)
         return selected, left_out
 
-    def round(self) -> None:
-        """Solve CP-SAT over the current selection; keep its plan and bound; widen the
-        selection when the options left out are what keeps the bound down."""
-        selected, left_out = self.selection()
+    def _cp_sat(self, selected: list[list[Option]], seconds: float, exact: bool = False):
+        """CP-SAT over the selection from the best plan; keeps its plan if it is better.
+        Returns the solver and status, or None when it found no plan. `exact`: no gap stop
+        (a bound over part of the week says nothing about the whole)."""
         model = WeekModel(self.cat, selected, self.bound)
         if self.options.hint:
             model.hint(tuple(self.best))
         solver = cp_model.CpSolver()
-        _parameters(solver, self.options, self.budget)
+        _parameters(
+            solver, replace(self.options, relative_gap=0.0) if exact else self.options, seconds
+        )
         began = time.perf_counter()
         status = solver.solve(model.m)
         spent = (
             solver.deterministic_time if self.options.deterministic else time.perf_counter() - began
         )
         self.budget -= spent
-        self.rounds += 1
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.budget = 0.0
-            return
+            return None
         appointments = _assign_rooms(self.cat, _chosen(model, solver))
         cost = self.plan_cost(appointments)
         if cost <= self.cost:
             self.best, self.cost = appointments, cost
+        return solver, status
+
+    def polish(self) -> None:
+        """A first, small round over where the LP and the plan disagree (neighbourhood.py),
+        with at most a third of the time; its bound holds for that part only and is unused."""
+        if self.lp is None or self.done():
+            return
+        pinned = neighbourhood(self.cat, self.lp, self.best, self.selection()[0])
+        if pinned is not None:
+            self._cp_sat(pinned, self.budget / 3, exact=True)
+
+    def round(self) -> None:
+        """Solve CP-SAT over the current selection; keep its plan and bound; widen the
+        selection when the options left out are what keeps the bound down."""
+        selected, left_out = self.selection()
+        solved = self._cp_sat(selected, self.budget)
+        self.rounds += 1
+        if solved is None:
+            self.budget = 0.0
+            return
+        solver, status = solved
         held = math.ceil(solver.best_objective_bound - 1e-6)  # over the options held
         beyond = (0.0 if self.lp is None else self.lp.value) + left_out
         self.bound = max(self.bound, min(held, math.ceil(beyond - 1e-6)))
@@ -217,13 +239,14 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     lp_limit = None if options.deterministic else 0.7 * options.time_limit
     search.lp = relax(cat, lp_limit)
     if search.lp is not None:
-        starts.append(rounded(cat, search.lp.values, search.lp.reduced))
+        starts.extend(rounded(cat, search.lp.values, search.lp.reduced))
         search.bound = search.lp.bound
     search.best = min(starts, key=search.plan_cost)
     search.cost = search.plan_cost(search.best)
     search.budget = options.time_limit - (
         0 if options.deterministic else time.perf_counter() - began
     )
+    search.polish()
     while not search.done():
         search.round()
     return _plan(problem, search, time.perf_counter() - began)
