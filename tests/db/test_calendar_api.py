@@ -334,3 +334,10 @@ def test_each_conflict_kind_is_409_naming_the_item(client, db, scene, as_, case)
     assert response.status_code == 409, response.text
     assert text in response.json()["detail"]
     assert count(db, Appointment) == before
+
+
+def test_an_unknown_staff_member_or_room_is_422_naming_it(client, db, scene, as_):
+    for field in ("staff_member_id", "room_id"):
+        response = client.post(URL, json=body(scene, **{field: 999999}), headers=as_("director"))
+        assert response.status_code == 422 and field in response.json()["fields"]
+    assert count(db, Appointment) == 0

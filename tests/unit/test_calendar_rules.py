@@ -83,6 +83,7 @@ def test_staff_hours_time_off_and_overlap():
     off = Busy(at(MON, 0), at(MON, 23), "time off (training)")
     assert codes(proposal(), context(staff_busy=(off,))) == ["staff_time_off"]
     assert "no hours here that day" in rules.check(proposal(), context(staff_hours=()))[0].message
+    assert codes(proposal(), context(staff_active=False)) == ["staff_inactive"]
 
 
 def test_room_rules():

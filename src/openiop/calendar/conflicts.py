@@ -15,7 +15,7 @@ from openiop.calendar import repository as repo
 from openiop.calendar import rules
 from openiop.calendar.rules import Busy, Context, Proposal, RoomFacts
 from openiop.kit.clock import as_utc
-from openiop.kit.errors import NotFound
+from openiop.kit.errors import ValidationFailed
 from openiop.models import Appointment, GroupSession, Location, Patient, StaffMember
 
 
@@ -46,12 +46,20 @@ def check_appointment(session: Session, slot: Slot) -> list[rules.Conflict]:
 
 
 def build_context(session: Session, slot: Slot, p: Proposal) -> Context:
-    site = _found(repo.location(session, slot.location_id), "location", slot.location_id)
+    site = _found(
+        repo.location(session, slot.location_id), "location", slot.location_id, "location_id"
+    )
     patient = _found(
-        repo.patient_with_commitments(session, slot.patient_id), "patient", slot.patient_id
+        repo.patient_with_commitments(session, slot.patient_id),
+        "patient",
+        slot.patient_id,
+        "patient_id",
     )
     staff = _found(
-        repo.staff_member(session, slot.staff_member_id), "staff member", slot.staff_member_id
+        repo.staff_member(session, slot.staff_member_id),
+        "staff member",
+        slot.staff_member_id,
+        "staff_member_id",
     )
     pad = timedelta(minutes=rules.TRAVEL_BUFFER_MINUTES)
     start, end = p.start - pad, p.end + pad
@@ -62,6 +70,7 @@ def build_context(session: Session, slot: Slot, p: Proposal) -> Context:
         location_id=site.id,
         patient_name=rules.short_name(patient.first_name, patient.last_name),
         staff_name=staff.full_name,
+        staff_active=staff.active,
         staff_credentials=tuple(staff.credential_list),
         staff_hours=_hours(session, staff, site, days),
         staff_busy=_staff_busy(session, staff.id, start, end, slot.exclude_id),
@@ -75,9 +84,12 @@ def build_context(session: Session, slot: Slot, p: Proposal) -> Context:
     )
 
 
-def _found(row, what: str, row_id: int):  # type: ignore[no-untyped-def]
+def _found(row, what: str, row_id: int, field: str):  # type: ignore[no-untyped-def]
+    """The row, or a 422 naming the field that points nowhere."""
     if row is None:
-        raise NotFound(f"No {what} with id {row_id}.")
+        raise ValidationFailed(
+            f"No {what} with id {row_id}.", field_errors={field: f"No {what} with id {row_id}."}
+        )
     return row
 
 
@@ -174,7 +186,7 @@ def _patient_busy(
 def _room(session: Session, slot: Slot, p: Proposal) -> RoomFacts | None:
     if slot.room_id is None or slot.telehealth:
         return None
-    room = _found(repo.room(session, slot.room_id), "room", slot.room_id)
+    room = _found(repo.room(session, slot.room_id), "room", slot.room_id, "room_id")
     busy = [
         Busy(as_utc(a.starts_at), as_utc(a.ends_at), appointment_label(a, for_patient=False))
         for a in repo.appointments_in_room(session, room.id, p.start, p.end, slot.exclude_id)

@@ -97,6 +97,7 @@ class Context:
     closures: tuple[tuple[date, str], ...] = ()
     telehealth_ok: bool = False
     travel_buffer_minutes: int = TRAVEL_BUFFER_MINUTES
+    staff_active: bool = True
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,9 @@ def _patient(p: Proposal, ctx: Context) -> list[Conflict]:
 
 def _staff(p: Proposal, ctx: Context) -> list[Conflict]:
     out = []
+    if not ctx.staff_active:
+        message = f"{ctx.staff_name} is no longer active here; choose someone else."
+        out.append(Conflict("staff_inactive", "staff_member_id", message))
     if not any(h.start <= p.start and p.end <= h.end for h in ctx.staff_hours):
         hours = "; ".join(describe(h.start, h.end, ctx.zone) for h in ctx.staff_hours)
         known = f" (works {hours} here that day)" if hours else " (no hours here that day)"
