@@ -282,3 +282,18 @@ def test_a_signed_plan_loses_nothing_and_strangers_are_refused(db, world):
             db, actor=as_persona(db, world, "billing"), kind="problem", item_id=problem_id
         )
     assert len(plan_service.load_plan(db, signed.id).problems) == 1
+
+
+def test_a_change_racing_another_transaction_is_a_conflict(db, world):
+    from openiop.clinical.access import flush_or_conflict
+
+    plan = complete_plan(db, world)  # read at version N
+    # another transaction signed meanwhile: the stored version is now N + 1
+    db.execute(
+        TreatmentPlan.__table__.update()
+        .where(TreatmentPlan.id == plan.id)
+        .values(version=TreatmentPlan.version + 1)
+    )
+    plan.summary = "Changed on a stale copy"
+    with pytest.raises(Conflict, match="at the same time"):
+        flush_or_conflict(db)

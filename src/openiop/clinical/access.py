@@ -13,9 +13,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from openiop.config import get_settings
 from openiop.kit import clock
+from openiop.kit.errors import Conflict
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import Access, Permission, Principal, Role, can
 from openiop.security.service import Refused, authorize_patient
@@ -103,3 +105,11 @@ def audit_listed(
             for pid in patient_ids
         ),
     )
+
+
+def flush_or_conflict(session: Session) -> None:
+    """Two people signing or changing the same record at once: the second gets 409, not 500."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("Someone else changed this record at the same time; reload it.") from None

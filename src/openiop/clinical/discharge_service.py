@@ -27,7 +27,7 @@ from openiop.clinical import (
 )
 from openiop.clinical import discharge_repository as repo
 from openiop.clinical import discharge_rules as rules
-from openiop.clinical.access import authorize_chart, principal_of, today
+from openiop.clinical.access import authorize_chart, flush_or_conflict, principal_of, today
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
 from openiop.models import DischargeSummary, Enrollment
@@ -125,7 +125,7 @@ def sign(
     enrollment.status = "discharged"
     enrollment.discharge_date = summary.discharge_date
     enrollment.discharge_type = summary.discharge_type
-    session.flush()
+    flush_or_conflict(session)
     _audit(session, actor, "discharge.sign", summary)
     audit.record(
         session,

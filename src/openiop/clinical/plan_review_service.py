@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from openiop.clinical import plan_repository as repo
 from openiop.clinical import plan_rules as rules
-from openiop.clinical.access import audit_listed, authorize_chart, principal_of, site_scope, today
+from openiop.clinical.access import (
+    audit_listed,
+    authorize_chart,
+    flush_or_conflict,
+    principal_of,
+    site_scope,
+    today,
+)
 from openiop.clinical.plan_service import load_plan, plan_facts, review_policy
 from openiop.kit import clock
 from openiop.kit.errors import NotFound, ValidationFailed
@@ -82,7 +89,7 @@ def set_objective_status(
         object_id=objective.id,
     )
     objective.status = rules.parse_objective_status(data)
-    session.flush()
+    flush_or_conflict(session)
     return objective
 
 

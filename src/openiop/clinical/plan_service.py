@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from openiop.clinical import plan_copy
 from openiop.clinical import plan_repository as repo
 from openiop.clinical import plan_rules as rules
-from openiop.clinical.access import authorize_chart, principal_of, today
+from openiop.clinical.access import authorize_chart, flush_or_conflict, principal_of, today
 from openiop.config import get_settings
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
@@ -304,9 +304,10 @@ def sign(
     else:
         plan.physician_signed_by_user_id, plan.physician_signed_at = principal.user_id, now
     _audit(session, actor, f"plan.sign_{signer}", plan, None)
+    flush_or_conflict(session)
     if plan.fully_signed:
         _activate(session, actor, plan)
-    session.flush()
+        flush_or_conflict(session)
     return plan
 
 
