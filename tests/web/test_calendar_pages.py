@@ -76,5 +76,32 @@ def test_generate_then_read_the_week(page, viewport, sign_in, shoot, live_server
     _no_blocking_axe(page, f"booking refused ({viewport})")
     _no_sideways_scroll(page, f"booking refused ({viewport})")
     shoot("calendar-booking-conflict")
+
+    # Monday afternoon is free: booked, and the appointment page offers move, record, cancel.
+    page.get_by_label("Date").fill(first)
+    page.get_by_label("Start time").fill("13:00")
+    page.get_by_role("button", name="Book").click()
+    expect(page.get_by_role("status")).to_have_text("Booked.")
+    expect(page.get_by_role("heading", name="Move or reassign")).to_be_visible()
+    _no_blocking_axe(page, f"appointment ({viewport})")
+    shoot("calendar-appointment")
+
+    for path, heading in (
+        ("/admin/curriculum", "Group curriculum"),
+        (f"/calendar/patients/{live_server.seed.pat_id}/availability", "Blocked times"),
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        _no_blocking_axe(page, f"{path} ({viewport})")
+        _no_sideways_scroll(page, f"{path} ({viewport})")
+    page.go_back()  # to the appointment, whose counselor's calendar links to their hours
+    page.go_back()
+    page.locator("dl.facts a").nth(1).click()
+    expect(page.get_by_text("Staff calendar")).to_be_visible()
+    _no_blocking_axe(page, f"staff week ({viewport})")
+    page.get_by_role("link", name="Working hours & time off").click()
+    expect(page.get_by_role("heading", name="Weekly hours")).to_be_visible()
+    _no_blocking_axe(page, f"staff hours ({viewport})")
+    _no_sideways_scroll(page, f"staff hours ({viewport})")
     broken = [e for e in console_errors if "Content Security Policy" in e or "Uncaught" in e]
     assert not broken, broken
