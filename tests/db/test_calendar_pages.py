@@ -352,3 +352,21 @@ def test_each_conflict_kind_re_shows_the_form_naming_the_item(client, db, scene,
     assert response.status_code == 409
     assert text in html.unescape(response.text)
     assert count(db, Appointment) == before
+
+
+def test_front_desk_books_but_only_clinicians_see_the_record_form(client, db, scene):
+    token = as_(client, "front_desk")
+    done = client.post(
+        "/calendar/appointments/new", data=booking(scene, token, day="2026-12-07", start="13:00")
+    )
+    target = done.headers["location"].split("?")[0]
+    page = client.get(target)
+    assert "Move or reassign" in page.text and "Record what happened" not in page.text
+    client.cookies.clear()
+    as_(client, "care_counselor")
+    assert "Record what happened" in client.get(target).text
+    client.cookies.clear()
+    as_(client, "patient")
+    mine = client.get(target)
+    assert mine.status_code == 200 and "Move or reassign" not in mine.text
+    assert "Site calendar" not in mine.text and "My week" in mine.text

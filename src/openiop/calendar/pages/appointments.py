@@ -187,6 +187,9 @@ def _detail(
         "start_local": start_local,
         "end_local": rules.as_local(row.ends_at, zone),
         "may_change": may_change and row.status == "scheduled",
+        # Recording what happened is the attendance area's permission (it writes the ledger).
+        "may_record": principal is not None and can(principal, Permission.ATTENDANCE_RECORD),
+        "is_patient": principal is not None and principal.patient_id == row.patient_id,
         "staff": [(s.id, s.full_name) for s in offered.staff] if offered else [],
         "rooms": [(r.id, f"{r.name} (holds {r.capacity})") for r in offered.rooms]
         if offered
