@@ -5,7 +5,7 @@ on one option of zero reduced cost. Making it whole (greedy.rounded) leaves a ha
 appointments elsewhere, and the cost of the plan above the bound comes from them and from
 whatever they displaced. So a small CP-SAT model that frees just those appointments, the same
 patients' other appointments and every appointment booked with the same staff member on a
-day they could move to — and keeps the rest of the plan as it is — usually finds a plan close
+day the LP would put them — and keeps the rest of the plan as it is — usually finds a plan close
 to the bound in a fraction of a second, far sooner than a search over the whole week does.
 The full rounds that follow start from it and only need to confirm it.
 """
@@ -51,7 +51,12 @@ def neighbourhood(
     free = troubled(cat, lp, best)
     if not free:
         return None
-    days = {(o.staff, o.start // DAY) for i in free for o in selected[i]}
+    days = {  # where the LP would like them
+        (o.staff, o.start // DAY)
+        for i in free
+        for o, v in zip(cat.options[i], lp.values[i], strict=True)
+        if v > 1e-6
+    }
     patients = {cat.requests[i].patient for i in free}
     placed = _placed_at(cat, best)
     pinned: list[list[Option]] = []

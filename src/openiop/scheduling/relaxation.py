@@ -5,8 +5,9 @@ staff member and day, and "seen" per counselor and patient where a caseload cap 
 its rows are the ones of the CP-SAT model that are linear without rooms: exactly one option
 or unplaced per appointment, at most one option at a time per staff member and per patient
 (one row per maximal set of overlapping options, which for intervals describes their
-no-overlap exactly), daily caps, overload and caseload. Rooms are left out: dropping rows
-keeps it a relaxation, and on the generated weeks they never move the bound.
+no-overlap exactly), daily caps, overload and caseload; and rooms as Hall's condition on room
+classes (see _rooms), which is weaker than the model's room rule: dropping or weakening rows
+keeps it a relaxation.
 
 Two facts make it worth solving. Its optimum is a lower bound for every plan of the week,
 and on these weeks a tight one (within about 1 % of the best plan). And the duals price
@@ -23,6 +24,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
@@ -92,6 +94,7 @@ def _build(cat: Catalogue) -> tuple[_Rows, list[list[int]]]:
     for group in (*by_staff.values(), *by_patient.values()):
         for clique in cliques([(o.start, o.end, c) for o, c in group]):
             lp.row(clique, -INF, 1.0)
+    _rooms(cat, lp, flat)
     shares = even_shares(problem)
     for staff_id, group in by_staff.items():
         staff = problem.staff_by_id[staff_id]
@@ -109,6 +112,43 @@ def _build(cat: Catalogue) -> tuple[_Rows, list[list[int]]]:
                 lp.row([*day_cols, excess], -INF, shares[staff_id], vals)
         _caseload(cat, lp, staff.caseload_cap, group)
     return lp, cols
+
+
+def _usable(cat: Catalogue, o) -> frozenset[int]:
+    """Room classes that host the option's kind and are not taken by a group then."""
+    return frozenset(
+        c
+        for c in cat.classes_for[o.request]
+        if not any(s < o.end and o.start < e for s, e in cat.room_classes[c].blocked)
+    )
+
+
+def _rooms(cat: Catalogue, lp: _Rows, flat: list) -> None:
+    """Rooms, as Hall's condition at every moment: the in-person options that can only use
+    the classes in S never outnumber the free rooms of S. Necessary, not sufficient (which
+    room an appointment keeps over time is the model's business), so still a relaxation. A
+    set S is skipped when no more staff members than its rooms could use it: the staff rows
+    already say as much."""
+    classes = range(len(cat.room_classes))
+    usable = [(o, c, _usable(cat, o)) for o, c in flat if not o.telehealth]
+    sizes = range(1, len(classes) + 1) if len(classes) <= 4 else (1, len(classes))
+    for size in sizes:
+        for subset in combinations(classes, size):
+            inside = set(subset)
+            group = [(o, c) for o, c, can in usable if can <= inside]
+            rooms = sum(len(cat.room_classes[k].rooms) for k in subset)
+            if len({o.staff for o, _ in group}) <= rooms:
+                continue
+            starts = {c: o.start for o, c in group}
+            for clique in cliques([(o.start, o.end, c) for o, c in group]):
+                moment = max(starts[c] for c in clique)
+                free = sum(
+                    len(cat.room_classes[k].rooms)
+                    for k in subset
+                    if not any(s <= moment < e for s, e in cat.room_classes[k].blocked)
+                )
+                if len(clique) > free:
+                    lp.row(clique, -INF, free)
 
 
 def _caseload(cat: Catalogue, lp: _Rows, cap: int | None, group: list) -> None:
