@@ -189,13 +189,16 @@ class _Search:
         return solver, status
 
     def polish(self) -> None:
-        """A first, small round over where the LP and the plan disagree (neighbourhood.py),
-        with at most a third of the time; its bound holds for that part only and is unused."""
-        if self.lp is None or self.done():
-            return
-        pinned = neighbourhood(self.cat, self.lp, self.best, self.selection()[0])
-        if pinned is not None:
-            self._cp_sat(pinned, self.budget / 3, exact=True)
+        """Small rounds over where the LP and the plan disagree (neighbourhood.py), each with
+        a third of the time left, while they improve the plan; their bounds hold for that
+        part of the week only and are not used."""
+        while self.lp is not None and not self.done():
+            pinned = neighbourhood(self.cat, self.lp, self.best, self.selection()[0])
+            before = self.cost
+            if pinned is None or self._cp_sat(pinned, self.budget / 3, exact=True) is None:
+                return
+            if self.cost >= before:
+                return
 
     def round(self) -> None:
         """Solve CP-SAT over the current selection; keep its plan and bound; widen the
