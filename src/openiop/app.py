@@ -44,6 +44,7 @@ def _mount_routers(app: FastAPI) -> None:
     from openiop.admissions import pages as admissions_pages
     from openiop.attendance import api as attendance_api
     from openiop.attendance import pages as attendance_pages
+    from openiop.attendance import patient_pages as attendance_patient_pages
     from openiop.calendar import api as calendar_api
     from openiop.calendar import feeds_pages, reminders_pages
     from openiop.calendar import pages as calendar_pages
@@ -67,6 +68,7 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(notes_pages.router)
     app.include_router(notes_api.router, prefix="/api/v1")
     app.include_router(attendance_pages.router)
+    app.include_router(attendance_patient_pages.router)
     app.include_router(attendance_api.router, prefix="/api/v1")
     app.include_router(feeds_pages.public)  # the .ics URL: no session, the secret is the key
     for module in (feeds_pages, reminders_pages):

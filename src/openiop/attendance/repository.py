@@ -344,3 +344,24 @@ def booked_appointments(
         .group_by(Appointment.patient_id, Appointment.kind)
     ).all()
     return {(row[0], row[1]): row[2] for row in rows}
+
+
+def patient_enrollments(session: Session, patient_id: int) -> Sequence[Enrollment]:
+    """A patient's enrollments with program and site, active first, then the latest admitted."""
+    return (
+        session.execute(
+            select(Enrollment)
+            .options(joinedload(Enrollment.program), joinedload(Enrollment.location))
+            .where(Enrollment.patient_id == patient_id)
+            .order_by((Enrollment.status == "active").desc(), Enrollment.admit_date.desc())
+        )
+        .scalars()
+        .all()
+    )
+
+
+def patient_name(session: Session, patient_id: int) -> str:
+    row = session.execute(
+        select(Patient.first_name, Patient.last_name).where(Patient.id == patient_id)
+    ).one_or_none()
+    return f"{row[0]} {row[1]}" if row else ""

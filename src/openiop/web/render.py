@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from openiop import __version__
 from openiop.security.permissions import Permission, Role, can
+from openiop.web.chart_tabs import chart_tabs_for
 from openiop.web.deps import csrf_token
 from openiop.web.templating import templates
 
@@ -58,6 +59,8 @@ def render(
         "can": (
             lambda permission: principal is not None and can(principal, Permission(permission))
         ),
+        # The patient chart's tabs (web/templates/_chart_tabs.html) for this viewer.
+        "chart_tabs_for": lambda patient_id: chart_tabs_for(request, patient_id),
     }
     return templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status_code
