@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from openiop.kit import clock
 from openiop.models import Appointment, CurriculumTopic, GroupSession, LocationClosure, PatientBlock
 from tests.db import test_calendar_api as api_cases
-from tests.db.support_calendar import MONDAY, NOW, build_scene, count, events
+from tests.db.support_calendar import MONDAY, NOW, build_scene, count, events, la
 from tests.personas import csrf_of, sign_in
 
 
@@ -370,3 +371,49 @@ def test_front_desk_books_but_only_clinicians_see_the_record_form(client, db, sc
     mine = client.get(target)
     assert mine.status_code == 200 and "Move or reassign" not in mine.text
     assert "Site calendar" not in mine.text and "My week" in mine.text
+
+
+def test_a_site_week_costs_the_same_queries_however_full_it_is(db, scene):
+    """Groups in one query, appointments in one: no query per row (lazy loads raise anyway)."""
+    from sqlalchemy import event
+
+    from openiop.calendar import service, views_service
+    from openiop.calendar.rules import Week
+
+    actor = scene.actor(db, "director")
+    statements: list[str] = []
+
+    def counted() -> int:
+        statements.clear()
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.connection(), "before_cursor_execute", listener)
+        try:
+            views_service.location_week(
+                db, actor=actor, location_id=scene.world.site_a.id, week=Week(MONDAY)
+            )
+        finally:
+            event.remove(db.connection(), "before_cursor_execute", listener)
+        return sum(
+            1 for s in statements if s.lstrip().upper().startswith("SELECT") and "audit" not in s
+        )
+
+    empty = counted()
+    for hour in (13, 14, 15):
+        for persona in ("care_counselor", "site_counselor"):
+            other = api_cases.f.patient(
+                db,
+                organization_id=scene.world.program.organization_id,
+                registered_location_id=scene.world.site_a.id,
+            )
+            api_cases.f.enrollment(
+                db,
+                patient_id=other.id,
+                program_id=scene.world.program.id,
+                location_id=scene.world.site_a.id,
+            )
+            service.create_appointment(
+                db, actor=actor, patient_id=other.id, staff_member_id=scene.staff_id(persona),
+                location_id=scene.world.site_a.id, kind="individual", starts_at=la(MONDAY + timedelta(days=2), hour),
+                minutes=50, telehealth=False, room_id=scene.office.id if persona == "care_counselor" else scene.group_room.id,
+            )  # fmt: skip
+    assert counted() == empty <= 5
