@@ -166,15 +166,22 @@ class _Search:
     def _cp_sat(self, selected: list[list[Option]], seconds: float, exact: bool = False):
         """CP-SAT over the selection from the best plan; keeps its plan if it is better.
         Returns the solver and status, or None when it found no plan. `exact`: no gap stop
-        (a bound over part of the week says nothing about the whole)."""
+        (a bound over part of the week says nothing about the whole). Building the model
+        counts against the budget too: CP-SAT gets what is left after it."""
+        began = time.perf_counter()
         model = WeekModel(self.cat, selected, self.bound)
         if self.options.hint:
             model.hint(tuple(self.best))
         solver = cp_model.CpSolver()
-        _parameters(
-            solver, replace(self.options, relative_gap=0.0) if exact else self.options, seconds
-        )
-        began = time.perf_counter()
+        if exact:  # one worker settles a small model sooner than two (and the same way)
+            _parameters(solver, replace(self.options, relative_gap=0.0, num_workers=1), seconds)
+            solver.parameters.linearization_level = 2
+        else:
+            _parameters(solver, self.options, seconds)
+        if not self.options.deterministic:
+            solver.parameters.max_time_in_seconds = max(
+                0.01, seconds - (time.perf_counter() - began)
+            )
         status = solver.solve(model.m)
         spent = (
             solver.deterministic_time if self.options.deterministic else time.perf_counter() - began
