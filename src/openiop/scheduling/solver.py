@@ -4,7 +4,8 @@
 2. Linear relaxation (relaxation.py, GLOP): a proven lower bound for the whole week and a
    reduced cost per option; on realistic weeks the bound is within about 1 % of the best plan.
 3. Start plans: the greedy baseline, "cheapest first" and the LP's plan made whole (greedy.py);
-   the best one is CP-SAT's hint, so its first solution is never worse.
+   the best one is CP-SAT's hint, so its first solution is never worse. Then small exact
+   rounds over where the LP and the plan disagree (neighbourhood.py), while they improve it.
 4. CP-SAT (model.py) over the options a better plan could use: a plan that uses an option
    with reduced cost d costs at least bound + d, so options priced beyond the best plan are
    left out without losing any better plan (reduced-cost fixing). The first round holds only
