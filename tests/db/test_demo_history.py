@@ -210,6 +210,38 @@ def test_a_second_run_writes_no_more_history(built):
         assert count(session, AuditEvent) == before
 
 
+def fingerprint(url: str) -> list[tuple]:
+    """Who attended what, with which minutes, and who saw them weekly: by MRN and date."""
+    with session_on(url) as session:
+        rows = session.execute(
+            select(Patient.mrn, GroupSession.session_date, GroupAttendance.status,
+                   GroupAttendance.minutes)
+            .join(GroupAttendance, GroupAttendance.patient_id == Patient.id)
+            .join(GroupSession, GroupSession.id == GroupAttendance.group_session_id)
+            .order_by(Patient.mrn, GroupSession.session_date)
+        ).all()  # fmt: skip
+        visits = session.execute(
+            select(Patient.mrn, Appointment.kind, Appointment.starts_at, Appointment.status)
+            .join(Appointment, Appointment.patient_id == Patient.id)
+            .order_by(Patient.mrn, Appointment.starts_at)
+        ).all()
+    return [tuple(r) for r in rows] + [tuple(v) for v in visits]
+
+
+@pytest.fixture(params=["sqlite"])
+def second_url(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with fresh_database(request, tmp_path) as url:
+        yield url
+
+
+def test_the_same_seed_writes_the_same_history_on_a_fresh_database(built, second_url):
+    result = demo_data(second_url, *ARGS)
+    assert result.exit_code == 0, result.output
+    first = fingerprint(built.url)
+    assert len(first) > 500
+    assert fingerprint(second_url) == first
+
+
 # ---- the pure plan ----------------------------------------------------------------------------
 
 

@@ -58,6 +58,7 @@ def load(session: Session, organization_name: str, before: date) -> Context | No
             select(StaffMember)
             .where(StaffMember.organization_id == org.id)
             .options(selectinload(StaffMember.locations))
+            .order_by(StaffMember.id)  # the same choices on every database
         )
     )
     accounts, roles = _accounts(session, staff)
