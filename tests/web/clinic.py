@@ -20,6 +20,7 @@ from tests.web.clinic_attendance import seed_attendance
 from tests.web.clinic_clinical import seed_clinical
 from tests.web.clinic_notes import seed_notes
 from tests.web.clinic_planning import seed_planning
+from tests.web.clinic_program_week import seed_program_week
 
 COUNSELOR = "counselor@example.org"  # primary counselor of the whole site-A caseload
 SITE_COUNSELOR = "site.counselor@example.org"  # at site A, on nobody's care team
@@ -141,6 +142,7 @@ def _build_clinic(db: Session) -> Seed:
     seed_clinical(db, pat=pat, morgan=patients[1], counselor=counselor)
     seed_admissions(db, org=org, program=program)
     seed_notes(db, org=org, program=program)
+    seed_program_week(db, org=org, program=program)
 
     others = {}
     for first, last in SITE_B_PATIENTS:

@@ -20,22 +20,22 @@ LATE = "Briar Rookwood"
 ABSENT = "Fen Vossberg"
 
 
-def open_todays_roster(page, sign_in) -> None:  # type: ignore[no-untyped-def]
-    sign_in(FACILITATOR)
+def open_todays_roster(page, sign_in, facilitator=FACILITATOR, track=TRACK) -> None:  # type: ignore[no-untyped-def]
+    sign_in(facilitator)
     page.goto("/attendance")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Attendance for")
-    page.get_by_role("link", name=f"Take attendance for {TRACK}").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Attendance: {TRACK}")
+    page.get_by_role("link", name=f"Take attendance for {track}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Attendance: {track}")
 
 
-def record_with_exceptions(page) -> None:  # type: ignore[no-untyped-def]
+def record_with_exceptions(page, late=LATE, absent=ABSENT, count=len(ATTENDEES)) -> None:  # type: ignore[no-untyped-def]
     """Everyone is preset to present: change the two exceptions and save once."""
-    page.get_by_label(f"Status for {LATE}").select_option("late")
-    page.get_by_label(f"Check-in for {LATE}").fill("13:20")
-    page.get_by_label(f"Status for {ABSENT}").select_option("absent_unexcused")
+    page.get_by_label(f"Status for {late}").select_option("late")
+    page.get_by_label(f"Check-in for {late}").fill("13:20")
+    page.get_by_label(f"Status for {absent}").select_option("absent_unexcused")
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_role("status")).to_have_text(
-        f"Attendance saved: {len(ATTENDEES)} of {len(ATTENDEES)} recorded."
+        f"Attendance saved: {count} of {count} recorded."
     )
 
 

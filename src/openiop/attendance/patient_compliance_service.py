@@ -63,11 +63,21 @@ def patient_compliance(session: Session, *, actor: Actor, patient_id: int) -> Pa
 
 
 def _recent_weeks(session: Session, enrollment: Enrollment) -> tuple[WeekFigures, ...]:
-    """This week and the one before, in the site's time zone (ISO weeks, Monday first)."""
-    zone = enrollment.location.time_zone
-    today = clock.today_in(zone)
-    weeks = (("This week", iso_week_of(today)), ("Last week", iso_week_of(today - timedelta(7))))
-    return tuple(WeekFigures(label, _week(session, enrollment, week)) for label, week in weeks)
+    """This week and the one before, in the site's time zone (ISO weeks, Monday first).
+    After discharge, the discharge week and the one before. A week that ended before the
+    admission is left out: its "gaps" would only say the patient was not yet in care."""
+    today = clock.today_in(enrollment.location.time_zone)
+    if enrollment.discharge_date is not None and enrollment.discharge_date < today:
+        today = enrollment.discharge_date
+        labels = ("Week of discharge", "The week before")
+    else:
+        labels = ("This week", "Last week")
+    weeks = zip(labels, (iso_week_of(today), iso_week_of(today - timedelta(7))), strict=True)
+    return tuple(
+        WeekFigures(label, _week(session, enrollment, week))
+        for label, week in weeks
+        if week_dates(week)[1] >= enrollment.admit_date
+    )
 
 
 def _week(session: Session, enrollment: Enrollment, week: str) -> WeekCompliance:
