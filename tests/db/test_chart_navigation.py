@@ -31,6 +31,7 @@ EXPECTED = {
     "director": CARE_TEAM,
     "site_counselor": {"face", "week"},  # limited face sheet: not on the care team
     "front_desk": {"face", "week"},
+    "admissions": {"face", "week"},
     "billing": {"face", "week", "compliance"},  # reads minutes with the site's limited access
     "admin": {"face", "week", "compliance"},
 }
