@@ -245,11 +245,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     began = time.perf_counter()
     cat = catalogue(problem)
     search = _Search(cat, options, [], 0)
+    # The relaxation may use all the time left, and at least half the limit even when the
+    # catalogue took longer (a slow or busy machine): without it there is no useful bound,
+    # and its plan made whole is usually better than what CP-SAT finds in the same time.
+    left = options.time_limit - (time.perf_counter() - began)
+    search.lp = relax(cat, None if options.deterministic else max(left, options.time_limit / 2))
     starts = [cheapest_first(cat), first_fit(cat)]
-    # The relaxation may use all the time left: without it there is no useful bound, and its
-    # plan made whole is usually better than what CP-SAT finds in the same time.
-    lp_limit = None if options.deterministic else options.time_limit - (time.perf_counter() - began)
-    search.lp = relax(cat, lp_limit)
     if search.lp is not None:
         starts.extend(rounded(cat, search.lp.values, search.lp.reduced))
         search.bound = search.lp.bound
