@@ -91,3 +91,6 @@ def test_the_solver_returns_a_plan_no_worse_than_every_start(week):
     assert plan.objective <= min(_cost(problem, cat, s) for s in starts)
     assert plan.objective < greedy_plan(problem).objective
     assert lp.bound <= plan.best_bound <= plan.objective
+    parameters = dict(plan.parameters)
+    assert parameters["relaxation_bound"] == lp.bound and parameters["relative_gap"] == 0.01
+    assert parameters["neighbourhood_rounds"] >= 1  # the LP is not whole on this week

@@ -119,6 +119,7 @@ class _Search:
     bound: int = 0
     optimal: bool = False
     rounds: int = 0
+    polished: int = 0  # neighbourhood rounds
     budget: float = 0.0
 
     def plan_cost(self, appointments: list[Appointment]) -> int:
@@ -203,6 +204,7 @@ class _Search:
         while self.lp is not None and not self.done():
             pinned = neighbourhood(self.cat, self.lp, self.best, self.selection()[0])
             before = self.cost
+            self.polished += pinned is not None
             if pinned is None or self._cp_sat(pinned, self.budget / 3, exact=True) is None:
                 return
             if self.cost >= before:
@@ -289,7 +291,10 @@ def _plan(problem: Problem, search: _Search, seconds: float) -> Plan:
             ("num_workers", o.num_workers),
             ("random_seed", o.random_seed),
             ("deterministic", o.deterministic),
+            ("relative_gap", o.relative_gap),
             ("rounds", search.rounds),
+            ("neighbourhood_rounds", search.polished),
+            *((("relaxation_bound", search.lp.bound),) if search.lp is not None else ()),
         ),
     )
 
