@@ -16,6 +16,7 @@ from openiop.models import (
     LocationClosure,
     PatientBlock,
     SchedulingPreference,
+    StaffMember,
     StaffTimeOff,
 )
 from openiop.security.service import Refused
@@ -136,6 +137,18 @@ def test_staff_double_booking_names_the_other_patient(db, scene):
         db, scene, "overlaps individual counseling with Lee O.", starts_at=la(MONDAY, 14, 30)
     )
     assert "staff_member_id" in error.field_errors
+
+
+def test_a_full_caseload_refuses_a_new_patient_that_week_only(db, scene):
+    other = other_patient_at_a(db, scene)
+    counselor = db.get(StaffMember, scene.staff_id("care_counselor"))
+    counselor.caseload_cap = 1
+    db.flush()
+    book(db, scene, patient=other.id, starts_at=la(MONDAY, 14))
+    refused_with(db, scene, "already sees 1 patients that week", starts_at=la(WED, 13))
+    book(db, scene, patient=other.id, starts_at=la(WED, 14))  # someone already on the caseload
+    row = book(db, scene, starts_at=la(MONDAY + timedelta(days=7), 13))  # the next week is free
+    assert row.id
 
 
 def test_outside_working_hours_says_when_they_work(db, scene):

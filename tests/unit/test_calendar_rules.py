@@ -55,6 +55,22 @@ def test_a_free_slot_has_no_conflicts():
     assert rules.check(proposal(), context()) == []
 
 
+def test_caseload_cap_refuses_a_new_patient_but_not_one_already_seen():
+    full = context(caseload_cap=2, week_patients=frozenset({7, 8}), patient_id=9)
+    (conflict,) = rules.check(proposal(), full)
+    assert conflict.code == "caseload_cap" and conflict.field == "staff_member_id"
+    assert "already sees 2 patients" in conflict.message and "(2)" in conflict.message
+    assert (
+        codes(proposal(), context(caseload_cap=2, week_patients=frozenset({7, 9}), patient_id=9))
+        == []
+    )
+    assert (
+        codes(proposal(), context(caseload_cap=3, week_patients=frozenset({7, 8}), patient_id=9))
+        == []
+    )
+    assert codes(proposal(), context(caseload_cap=None, week_patients=frozenset({7, 8}))) == []
+
+
 def test_patient_overlap_names_the_item_and_its_local_hours():
     ctx = context(
         patient_busy=(Busy(at(MON, 12), at(MON, 17), "Pat Q.'s work shift", offsite=True),)

@@ -65,6 +65,9 @@ def build_context(session: Session, slot: Slot, p: Proposal) -> Context:
     start, end = p.start - pad, p.end + pad
     days = _local_days(start, end, site.time_zone)
     pref = repo.preference(session, patient.id)
+    week_start, week_end = rules.Week.containing(rules.local_date(p.start, site.time_zone)).span(
+        site.time_zone
+    )
     return Context(
         zone=site.time_zone,
         location_id=site.id,
@@ -81,6 +84,11 @@ def build_context(session: Session, slot: Slot, p: Proposal) -> Context:
             for c in repo.closures_between(session, site.id, days[0], days[-1])
         ),
         telehealth_ok=bool(pref and pref.telehealth_ok),
+        caseload_cap=staff.caseload_cap or None,  # 0 means no cap, as in the planner
+        week_patients=repo.patients_seen_by_staff(
+            session, staff.id, week_start, week_end, slot.exclude_id
+        ),
+        patient_id=patient.id,
     )
 
 

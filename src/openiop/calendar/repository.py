@@ -102,6 +102,22 @@ def appointments_of_staff(
     return list(session.scalars(query.where(Appointment.staff_member_id == staff_id)))
 
 
+def patients_seen_by_staff(
+    session: Session, staff_id: int, start: datetime, end: datetime, exclude: int | None
+) -> frozenset[int]:
+    """Distinct patients a staff member has appointments with in [start, end): the caseload
+    the weekly planner caps."""
+    query = select(Appointment.patient_id).where(
+        Appointment.staff_member_id == staff_id,
+        Appointment.starts_at < end,
+        Appointment.ends_at > start,
+        Appointment.status.in_(OCCUPYING),
+    )
+    if exclude:
+        query = query.where(Appointment.id != exclude)
+    return frozenset(session.scalars(query.distinct()))
+
+
 def appointments_in_room(
     session: Session, room_id: int, start: datetime, end: datetime, exclude: int | None
 ) -> list[Appointment]:

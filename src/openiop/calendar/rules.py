@@ -98,12 +98,18 @@ class Context:
     telehealth_ok: bool = False
     travel_buffer_minutes: int = TRAVEL_BUFFER_MINUTES
     staff_active: bool = True
+    # The weekly caseload cap (None: no cap) and the patients the staff member already sees
+    # in the proposal's local week, as the planner counts them.
+    caseload_cap: int | None = None
+    week_patients: frozenset[int] = frozenset()
+    patient_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Conflict:
     code: str  # patient_overlap, travel_buffer, staff_overlap, staff_hours, staff_time_off,
-    # room_overlap, room_capacity, room_location, telehealth, closure, qualification, shape
+    # room_overlap, room_capacity, room_location, telehealth, closure, qualification, shape,
+    # caseload_cap
     field: str  # the form field a person would change: starts_at, staff_member_id, room_id
     message: str
 
@@ -191,8 +197,20 @@ def check(p: Proposal, ctx: Context) -> list[Conflict]:
         *_telehealth(p, ctx),
         *_patient(p, ctx),
         *_staff(p, ctx),
+        *_caseload(ctx),
         *_room(p, ctx),
     ]
+
+
+def _caseload(ctx: Context) -> list[Conflict]:
+    seen = ctx.week_patients - {ctx.patient_id}
+    if ctx.caseload_cap is None or len(seen) < ctx.caseload_cap:
+        return []
+    message = (
+        f"{ctx.staff_name} already sees {len(seen)} patients that week, "
+        f"the cap of their caseload ({ctx.caseload_cap})."
+    )
+    return [Conflict("caseload_cap", "staff_member_id", message)]
 
 
 def _closures(p: Proposal, ctx: Context) -> list[Conflict]:
