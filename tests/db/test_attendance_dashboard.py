@@ -95,6 +95,18 @@ def test_who_is_behind_who_missed_and_who_has_nothing_booked(db) -> None:
     assert {e.patient_id for e in shown} == {e.patient_id for e in s.enrollments}
 
 
+def test_a_past_week_lists_who_was_in_care_then_not_who_is_in_care_today(db) -> None:
+    s = _week(db)
+    pat, avery, blake = s.enrollments
+    avery.status, avery.discharge_date = "discharged", MONDAY  # left on this week's Monday
+    blake.status, blake.discharge_date = "discharged", LAST_FRIDAY - timedelta(days=7)
+    db.flush()
+    listed = {row.enrollment_id for row in _board(db, s, week="2026-W49").rows}
+    assert listed == {pat.id, avery.id}  # Blake had left the week before
+    listed_before = {row.enrollment_id for row in _board(db, s, week="2026-W47").rows}
+    assert listed_before == {pat.id, avery.id, blake.id}
+
+
 def test_the_page_shows_progress_bars_and_the_lists(client, db) -> None:
     s = _week(db)
     sign_in(client, s.user("director").email)

@@ -184,7 +184,7 @@ def _dashboard_rows(
     """Four aggregate queries for the whole site, then pure arithmetic per patient."""
     monday, sunday = week_dates(week)
     first = min(monday, today - timedelta(days=7))
-    in_care = repository.active_enrollments_at(session, location_id, sunday)
+    in_care = repository.enrollments_in_care(session, location_id, monday, sunday)
     days = repository.ledger_days_at(session, location_id, first, sunday)
     sessions = repository.track_sessions(session, location_id, first, sunday)
     booked = repository.booked_appointments(session, location_id, *iso_week_bounds(week, zone))

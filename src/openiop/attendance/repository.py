@@ -265,8 +265,10 @@ def corrections_between(
 # ---- the location dashboard: one query per figure, never one per patient ---------------------
 
 
-def active_enrollments_at(session: Session, location_id: int, on: date) -> list[tuple]:  # type: ignore[type-arg]
-    """(enrollment, patient, program, track name) for everyone in care at the site."""
+def enrollments_in_care(session: Session, location_id: int, first: date, last: date) -> list[tuple]:  # type: ignore[type-arg]
+    """(enrollment, patient, program, track name) for everyone in care at the site at some time
+    between `first` and `last`: admitted by `last` and, if discharged, not before `first` — so
+    a past week lists the people who were in care then, not the people in care today."""
     rows = session.execute(
         select(Enrollment, Patient, Program, Track.name)
         .join(Patient, Patient.id == Enrollment.patient_id)
@@ -274,8 +276,9 @@ def active_enrollments_at(session: Session, location_id: int, on: date) -> list[
         .outerjoin(Track, Track.id == Enrollment.track_id)
         .where(
             Enrollment.location_id == location_id,
-            Enrollment.status == "active",
-            Enrollment.admit_date <= on,
+            Enrollment.status != "pending",
+            Enrollment.admit_date <= last,
+            or_(Enrollment.discharge_date.is_(None), Enrollment.discharge_date >= first),
         )
         .order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
     ).all()
