@@ -94,3 +94,13 @@ def test_the_solver_returns_a_plan_no_worse_than_every_start(week):
     parameters = dict(plan.parameters)
     assert parameters["relaxation_bound"] == lp.bound and parameters["relative_gap"] == 0.01
     assert parameters["neighbourhood_rounds"] >= 1  # the LP is not whole on this week
+
+
+def test_two_workers_in_deterministic_mode_give_the_same_plan_twice(week):
+    # the relaxation, the starts and the one-worker neighbourhood rounds are deterministic;
+    # deterministic=True makes the two-worker rounds so too
+    problem, _cat, _lp = week
+    options = SolveOptions(time_limit=1, num_workers=2, random_seed=3, deterministic=True)
+    first, second = solve(problem, options), solve(problem, options)
+    assert first.appointments == second.appointments
+    assert (first.objective, first.best_bound) == (second.objective, second.best_bound)
