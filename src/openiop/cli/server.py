@@ -16,6 +16,15 @@ from openiop.config import ConfigError
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes (about one per CPU core). Sessions, jobs and the audit chain "
+            "live in the database, so processes share nothing else.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve OpenIOP over HTTP (put TLS in front of it anywhere but localhost)."""
     settings = current_settings()
@@ -30,5 +39,15 @@ def serve(
              "schema: run `openiop db upgrade` first.")  # fmt: skip
     if settings.dev_mode:
         err.print("[yellow]Dev mode[/]: placeholder secret accepted. Never use it for real data.")
-    err.print(f"OpenIOP on http://{host}:{port}  (database {shown_url(settings.database_url)})")
-    uvicorn.run("openiop.app:create_app", factory=True, host=host, port=port, proxy_headers=True)
+    processes = f", {workers} processes" if workers > 1 else ""
+    err.print(
+        f"OpenIOP on http://{host}:{port}  (database {shown_url(settings.database_url)}{processes})"
+    )
+    uvicorn.run(
+        "openiop.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        workers=workers,
+    )
