@@ -154,3 +154,21 @@ def test_account_page_links_the_own_feed_and_a_patients_reminders(client, world,
     assert shown == links
     for href in links:
         assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize(
+    ("page", "current"),
+    [
+        ("/calendar/patients/{id}/availability", "/calendar/patients/{id}"),
+        ("/patients/{id}/private-notes", "/patients/{id}/notes"),
+        ("/patients/{id}/plan", "/patients/{id}/clinical"),
+        ("/patients/{id}/discharge", "/patients/{id}/clinical"),
+    ],
+)
+def test_pages_under_a_tab_mark_that_tab(client, world, page, current):
+    sign_in(client, "care_counselor@example.org")
+    pid = world.patient.id
+    response = client.get(page.format(id=pid))
+    assert response.status_code == 200
+    marked = [href for href, is_current, _ in tabs_on(response.text) if is_current]
+    assert marked == [current.format(id=pid)]
