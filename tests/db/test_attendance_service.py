@@ -5,7 +5,7 @@ and who may record."""
 from __future__ import annotations
 
 import json
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -126,6 +126,8 @@ def test_roster_is_the_tracks_active_enrollments(db) -> None:
     s = scene(db, extra=2)
     discharged = enroll(db, s.world, "Harper", "Ironwood")
     discharged.status, discharged.discharge_date = "discharged", date(2026, 11, 20)
+    since = enroll(db, s.world, "Dana", "Elderberry")  # still in care that day; left later
+    since.status, since.discharge_date = "discharged", WEDNESDAY + timedelta(days=1)
     later = enroll(db, s.world, "Indy", "Juniper")
     later.admit_date = date(2026, 12, 7)
     db.flush()
@@ -133,11 +135,12 @@ def test_roster_is_the_tracks_active_enrollments(db) -> None:
     assert [row.patient_name for row in view.rows] == [
         "Avery Brookstone",
         "Blake Cinderhall",
+        "Dana Elderberry",
         "Pat Quillfeather",
     ]
     assert all(row.status is None and row.minutes == 0 for row in view.rows)
     shown = events(db, action="attendance.roster")
-    assert {e.patient_id for e in shown} == {e.patient_id for e in s.enrollments}
+    assert {e.patient_id for e in shown} == {e.patient_id for e in [*s.enrollments, since]}
 
 
 def test_a_save_racing_another_is_a_conflict(db) -> None:
