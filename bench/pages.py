@@ -5,7 +5,9 @@
         --page roster=/attendance/today --page chart=/patients/1
 
 Each simulated user signs in through the real login form once (its own cookie jar and CSRF
-token), then requests the given pages in turn, back to back, until the time is up. The script
+token), then requests the given pages in turn until the time is up: back to back (a stress
+test), or with `--think S`, pausing S seconds on average (0.5 S to 1.5 S) after each page
+as a person reading it would. The script
 prints one JSON object: per page the request count, p50/p95/p99/max in milliseconds and the
 number of non-200 answers, plus the total throughput. A page template may use `{user}` (the
 user's index) to spread users over records, e.g. `--page chart=/patients/{user}`.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import threading
@@ -78,7 +81,9 @@ def run_user(
     pages: list[tuple[str, str]],
     deadline: float,
     tally: Tally,
+    think: float,
 ) -> None:
+    pause = random.Random(index)  # the same pauses on every run
     turn = 0
     while time.perf_counter() < deadline:
         name, template = pages[turn % len(pages)]
@@ -86,9 +91,11 @@ def run_user(
         started = time.perf_counter()
         answer = client.get(template.format(user=index + 1))
         tally.add(name, (time.perf_counter() - started) * 1000, answer.status_code == 200)
+        if think:
+            time.sleep(think * pause.uniform(0.5, 1.5))
 
 
-def summary(tally: Tally, seconds: float) -> dict[str, object]:
+def summary(tally: Tally, seconds: float, think: float) -> dict[str, object]:
     pages = {}
     for name, values in tally.samples.items():
         pages[name] = {
@@ -102,6 +109,7 @@ def summary(tally: Tally, seconds: float) -> dict[str, object]:
     total = sum(len(v) for v in tally.samples.values())
     return {
         "seconds": round(seconds, 1),
+        "think_seconds": think,
         "requests_per_second": round(total / seconds, 1),
         "pages": pages,
     }
@@ -115,6 +123,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warm-up", type=float, default=5, help="seconds not counted")
     parser.add_argument("--account", action="append", required=True, help="email:password")
     parser.add_argument("--page", action="append", required=True, help="name=/path")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0,
+        help="mean seconds a user reads a page before the next click (0: back to back)",
+    )
     return parser.parse_args(argv)
 
 
@@ -133,7 +147,9 @@ def main(argv: list[str]) -> None:
         started = time.perf_counter()
         deadline = started + seconds
         threads = [
-            threading.Thread(target=run_user, args=(i, client, pages, deadline, tally))
+            threading.Thread(
+                target=run_user, args=(i, client, pages, deadline, tally, options.think)
+            )
             for i, client in enumerate(clients)
         ]
         for thread in threads:
@@ -141,7 +157,9 @@ def main(argv: list[str]) -> None:
         for thread in threads:
             thread.join()
         if phase == "measure":
-            print(json.dumps(summary(tally, time.perf_counter() - started), indent=2))
+            print(
+                json.dumps(summary(tally, time.perf_counter() - started, options.think), indent=2)
+            )
     for client in clients:
         client.close()
 
