@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from openiop.models import AuditEvent
-from tests.personas import build_world, sign_in
+from tests.personas import build_world, csrf_of, sign_in
 
 NAV = re.compile(r'<nav class="chart-tabs" aria-label="Patient chart">(.*?)</nav>', re.S)
 LINK = re.compile(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>')
@@ -172,3 +172,19 @@ def test_pages_under_a_tab_mark_that_tab(client, world, page, current):
     assert response.status_code == 200
     marked = [href for href, is_current, _ in tabs_on(response.text) if is_current]
     assert marked == [current.format(id=pid)]
+
+
+def test_emergency_access_opens_the_clinical_tabs_the_role_may_use(client, world):
+    """Front desk breaks the glass: full access for a while, so Clinical and the feed appear;
+    Notes and compliance stay hidden (the role has neither permission) and still refuse."""
+    sign_in(client, "front_desk@example.org")
+    pid = world.patient.id
+    token = csrf_of(client)
+    reason = {"csrf_token": token, "reason": "Patient collapsed in the lobby; need allergies."}
+    assert client.post(f"/patients/{pid}/break-glass", data=reason).status_code == 200
+    pages = {key: url.format(id=pid) for key, url in STAFF_PAGES.items()}
+    shown = [href for href, _, _ in tabs_on(client.get(pages["face"]).text)]
+    assert shown == [pages[k] for k in ("face", "clinical", "week", "feed")]
+    assert all(client.get(href).status_code == 200 for href in shown)
+    assert client.get(pages["notes"]).status_code == 403
+    assert client.get(pages["compliance"]).status_code == 403
