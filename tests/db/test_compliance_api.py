@@ -100,7 +100,7 @@ def test_compliance_shape_and_figures_from_the_ledger(client, db) -> None:
         "compliant": False,
         "gaps": [
             "2 of 5 group days attended",
-            "group hours 5.5 h below the 9 h minimum",
+            "only 5.5 h of group attended, below the 9 h minimum",
         ],
     }
     audited = events(db, action="compliance.read")

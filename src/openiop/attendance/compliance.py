@@ -261,13 +261,17 @@ def _group_gaps(r: WeekCompliance, policy: ProgramPolicy, schedule_given: bool) 
     if r.group_minutes < minimum:
         # Round towards the bound's far side so 539 minutes never reads as "9 h below 9 h".
         shown = _hours(r.group_minutes)
-        gaps.append(f"group hours {shown} h below the {_fmt(policy.min_weekly_hours)} h minimum")
+        gaps.append(
+            f"only {shown} h of group attended, below the {_fmt(policy.min_weekly_hours)} h minimum"
+        )
     elif r.group_minutes > maximum:
         shown = _hours(r.group_minutes, up=True)
-        gaps.append(f"group hours {shown} h above the {_fmt(policy.max_weekly_hours)} h maximum")
+        gaps.append(
+            f"{shown} h of group attended, above the {_fmt(policy.max_weekly_hours)} h maximum"
+        )
     elif r.group_minutes < r.required_group_minutes:
         gaps.append(
-            f"group hours {_hours(r.group_minutes)} h of the "
+            f"{_hours(r.group_minutes)} h of group attended of the "
             f"{_hours(r.required_group_minutes)} h the program requires"
         )
     if schedule_given and r.scheduled_group_minutes < r.required_group_minutes:
@@ -284,11 +288,11 @@ def _one_to_one_gaps(r: WeekCompliance, policy: ProgramPolicy) -> list[str]:
     need, minutes = policy.individual_sessions_per_week, policy.individual_min_minutes
     if r.individual_sessions < need:
         if r.individual_sessions == 0 and need == 1:
-            gaps.append(f"no individual session of at least {minutes} minutes this week")
+            gaps.append(f"no individual session of at least {minutes} minutes")
         else:
             gaps.append(
                 f"{r.individual_sessions} of {need} individual sessions of at least "
-                f"{minutes} minutes this week"
+                f"{minutes} minutes"
             )
     need = policy.physician_visits_per_week
     if r.physician_visits < need:
