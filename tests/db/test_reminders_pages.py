@@ -33,6 +33,8 @@ def test_patient_opts_in_once_an_email_is_on_file(client, db, world):
     page = client.get("/calendar/reminders/mine")
     assert page.status_code == 200 and "Your appointment reminders" in page.text
     assert 'href="/calendar/feeds/mine"' in page.text
+    title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Appointment reminders") and "<" not in title
     refused = _post(client, "/calendar/reminders/mine", email_opt_in="yes")
     assert refused.status_code == 422
     assert "Add an email address to the patient&#39;s details first." in refused.text
