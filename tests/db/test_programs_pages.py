@@ -392,3 +392,47 @@ def test_a_form_without_its_csrf_token_is_refused(client, db, signed_in):
     response = client.post("/admin/locations", data=LOCATION_FORM)
     assert response.status_code == 403
     assert count(db, Location) == 2
+
+
+SETUP_LINKS = (
+    "/admin/locations",
+    "/admin/programs",
+    "/admin/tracks",
+    "/admin/curriculum",
+    "/admin/staff",
+    "/admin/rates",
+)
+
+
+def _menu(html: str) -> list[str]:
+    nav = html.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="([^"]+)"', nav)
+
+
+@pytest.mark.parametrize("persona", ["care_counselor", "director", "billing", "admin"])
+def test_setup_is_one_menu_entry_whose_page_lists_every_setup_screen(client, signed_in, persona):
+    signed_in(persona)
+    home = client.get("/admin")
+    assert home.status_code == 200
+    menu = _menu(home.text)
+    assert "/admin" in menu and "/admin/locations" not in menu
+    listed = re.findall(r'<li><a href="(/admin/[a-z]+)"', home.text)
+    assert tuple(listed) == SETUP_LINKS
+    for href in listed:
+        assert client.get(href).status_code == 200, href
+    may_change = persona in ("director", "admin")
+    assert ("You may change these." in home.text) is may_change
+
+
+def test_a_patient_is_refused_setup_and_the_refusal_is_audited(client, db, signed_in):
+    signed_in("patient")
+    assert client.get("/admin").status_code == 403
+    refused = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "setup.view", AuditEvent.outcome == "refused")
+    ).all()
+    assert len(refused) == 1
+
+
+def test_setup_needs_a_sign_in(client):
+    answer = client.get("/admin", follow_redirects=False)
+    assert answer.status_code in (302, 303) and "/login" in answer.headers["location"]

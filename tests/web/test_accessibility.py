@@ -73,6 +73,13 @@ def open_inquiry_errors(page, sign_in, seed) -> None:  # type: ignore[no-untyped
     expect(page.locator(".error-summary")).to_be_visible()
 
 
+def open_setup(page, sign_in, seed) -> None:  # type: ignore[no-untyped-def]
+    sign_in()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Setup").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Setup")
+    expect(page.get_by_role("link", name="Locations and rooms")).to_be_visible()
+
+
 PAGES = {
     "public-program": public_page("/program", "intensive outpatient"),
     "public-self-check": public_page("/self-check", ""),
@@ -86,6 +93,7 @@ PAGES = {
     "face-sheet": open_face_sheet,
     "face-sheet-limited": open_face_sheet_limited,
     "refused": open_refused,
+    "setup": open_setup,
 }
 
 

@@ -22,12 +22,8 @@ NAV = (
     ("Clinical work list", "/clinical", Permission.CLINICAL_WRITE),
     ("Calendar", "/calendar", Permission.CALENDAR_READ),
     ("Plan week", "/schedule/plan", Permission.SCHEDULE_PLAN),
-    ("Locations", "/admin/locations", Permission.CONFIG_READ),
-    ("Programs", "/admin/programs", Permission.CONFIG_READ),
-    ("Tracks", "/admin/tracks", Permission.CONFIG_READ),
-    ("Curriculum", "/admin/curriculum", Permission.CALENDAR_READ),
-    ("Staff", "/admin/staff", Permission.CONFIG_READ),
-    ("Rates", "/admin/rates", Permission.CONFIG_READ),
+    # Locations, programs, tracks, curriculum, staff and rates are one entry: /admin lists them.
+    ("Setup", "/admin", Permission.CONFIG_READ),
     ("Audit trail", "/audit", Permission.AUDIT_READ),
     ("Emergency access", "/audit/break-glass", Permission.BREAK_GLASS_REVIEW),
 )

@@ -4,8 +4,8 @@ refused (and audited) by the service."""
 
 from fastapi import APIRouter
 
-from openiop.programs.pages import locations, programs, staff, tracks
+from openiop.programs.pages import locations, programs, setup, staff, tracks
 
 router = APIRouter(include_in_schema=False)
-for _module in (locations, programs, tracks, staff):
+for _module in (setup, locations, programs, tracks, staff):
     router.include_router(_module.router)
