@@ -115,6 +115,23 @@ def staff(db: Session, *, organization_id: int, locations=(), **kw) -> StaffMemb
     return row
 
 
+def staff_account(  # type: ignore[no-untyped-def]
+    db: Session, *, site, email: str, role: str, first: str, last: str, credentials: str
+) -> StaffMember:
+    """A staff member at one site with a sign-in of the given role (password PASSWORD)."""
+    member = staff(
+        db,
+        organization_id=site.organization_id,
+        locations=[site],
+        email=email,
+        first_name=first,
+        last_name=last,
+        credentials=credentials,
+    )
+    user(db, role=role, email=email, display_name=f"{first} {last}", staff_member_id=member.id)
+    return member
+
+
 def patient(db: Session, *, organization_id: int, registered_location_id: int, **kw) -> Patient:  # type: ignore[no-untyped-def]
     n = _n()
     row = Patient(

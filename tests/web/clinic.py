@@ -75,19 +75,9 @@ def _build_clinic(db: Session) -> Seed:
     room = f.room(db, location_id=site_a.id, name="Group Room 1")
 
     def staff_account(email: str, role: str, site, first: str, last: str, creds: str):  # type: ignore[no-untyped-def]
-        member = f.staff(
-            db,
-            organization_id=org.id,
-            locations=[site],
-            email=email,
-            first_name=first,
-            last_name=last,
-            credentials=creds,
+        return f.staff_account(
+            db, site=site, email=email, role=role, first=first, last=last, credentials=creds
         )
-        f.user(
-            db, role=role, email=email, display_name=f"{first} {last}", staff_member_id=member.id
-        )
-        return member
 
     counselor = staff_account(COUNSELOR, "counselor", site_a, "Casey", "Lindqvist", "LCSW")
     physician = staff_account("physician@example.org", "physician", site_a, "Devi", "Anand", "MD")

@@ -22,11 +22,9 @@ def seed_admissions(db: Session, *, org, program) -> None:  # type: ignore[no-un
     site = f.location(db, organization_id=org.id, name=SOUTH_SITE)
 
     def account(email: str, role: str, first: str, last: str, creds: str):  # type: ignore[no-untyped-def]
-        member = f.staff(db, organization_id=org.id, locations=[site], email=email,
-                         first_name=first, last_name=last, credentials=creds)  # fmt: skip
-        f.user(db, role=role, email=email, display_name=f"{first} {last}",
-               staff_member_id=member.id)  # fmt: skip
-        return member
+        return f.staff_account(
+            db, site=site, email=email, role=role, first=first, last=last, credentials=creds
+        )
 
     account(ADMISSIONS, "admissions", "Noor", "Haddad", "")
     account(SOUTH_COUNSELOR, "counselor", "Marisol", "Quintero", "LCSW")

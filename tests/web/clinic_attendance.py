@@ -30,21 +30,14 @@ ATTENDEES = [
 def seed_attendance(db: Session, *, org: Organization, program: Program) -> None:
     site = f.location(db, organization_id=org.id, name="Harborlight Northside")
     room = f.room(db, location_id=site.id, name="North Group Room")
-    facilitator = f.staff(
+    facilitator = f.staff_account(
         db,
-        organization_id=org.id,
-        locations=[site],
+        site=site,
         email=FACILITATOR,
-        first_name="Jules",
-        last_name="Marchetti",
-        credentials="CADC",
-    )
-    f.user(
-        db,
         role="counselor",
-        email=FACILITATOR,
-        display_name="Jules Marchetti",
-        staff_member_id=facilitator.id,
+        first="Jules",
+        last="Marchetti",
+        credentials="CADC",
     )
     track = f.track(
         db,

@@ -27,21 +27,14 @@ SESSION_DAYS_AGO = {"desktop": 1, "phone": 2}
 
 def seed_notes(db: Session, *, org: Organization, program: Program) -> None:
     site = f.location(db, organization_id=org.id, name="Harborlight Southside")
-    facilitator = f.staff(
+    facilitator = f.staff_account(
         db,
-        organization_id=org.id,
-        locations=[site],
+        site=site,
         email=NOTES_FACILITATOR,
-        first_name="Marlo",
-        last_name="Penhaligon",
-        credentials="LCSW",
-    )
-    f.user(
-        db,
         role="counselor",
-        email=NOTES_FACILITATOR,
-        display_name="Marlo Penhaligon",
-        staff_member_id=facilitator.id,
+        first="Marlo",
+        last="Penhaligon",
+        credentials="LCSW",
     )
     track = f.track(
         db,

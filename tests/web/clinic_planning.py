@@ -17,21 +17,14 @@ DIRECTOR = "director@example.org"
 def seed_planning(
     db: Session, *, site: Location, counselor: StaffMember, physician: StaffMember
 ) -> None:
-    director = f.staff(
+    f.staff_account(
         db,
-        organization_id=site.organization_id,
-        locations=[site],
+        site=site,
         email=DIRECTOR,
-        first_name="Rae",
-        last_name="Okonkwo",
-        credentials="LCSW",
-    )
-    f.user(
-        db,
         role="program_director",
-        email=DIRECTOR,
-        display_name="Rae Okonkwo",
-        staff_member_id=director.id,
+        first="Rae",
+        last="Okonkwo",
+        credentials="LCSW",
     )
     for name in ("Office 1", "Office 2"):
         f.room(db, location_id=site.id, name=name, capacity=2)

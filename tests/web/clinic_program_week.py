@@ -73,21 +73,14 @@ def _seed_site(db: Session, *, org: Organization, program: Program, spec: WeekSi
     site = f.location(db, organization_id=org.id, name=spec.site)
     room = f.room(db, location_id=site.id, name=f"{spec.site} Group Room")
     first, last = spec.site.split()[-1], "Facilitator"
-    facilitator = f.staff(
+    facilitator = f.staff_account(
         db,
-        organization_id=org.id,
-        locations=[site],
+        site=site,
         email=spec.facilitator,
-        first_name=first,
-        last_name=last,
-        credentials="LCSW",  # signs alone: no co-signature
-    )
-    f.user(
-        db,
         role="counselor",
-        email=spec.facilitator,
-        display_name=f"{first} {last}",
-        staff_member_id=facilitator.id,
+        first=first,
+        last=last,
+        credentials="LCSW",  # signs alone: no co-signature
     )
     track = f.track(
         db,
