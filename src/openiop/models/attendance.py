@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -88,8 +90,12 @@ class DailyMinutes(Base):
     group_scheduled_minutes: Mapped[int] = mapped_column(Integer, default=0)
     individual_minutes: Mapped[int] = mapped_column(Integer, default=0)
     individual_sessions: Mapped[int] = mapped_column(Integer, default=0)
-    # The longest single individual session: compliance counts sessions of a minimum length.
     individual_longest_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # Each completed individual session's minutes in start order: compliance counts the
+    # sessions that meet a minimum length, which a total and a count cannot tell.
+    individual_session_minutes: Mapped[list[int]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     physician_minutes: Mapped[int] = mapped_column(Integer, default=0)
     physician_visits: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
