@@ -182,3 +182,24 @@ def user_names(session: Session, user_ids: Collection[int]) -> dict[int, str]:
         return {}
     query = select(User.id, User.display_name).where(User.id.in_(list(user_ids)))
     return {user_id: name for user_id, name in session.execute(query)}
+
+
+def active_plan_objectives(
+    session: Session, patient_ids: Collection[int]
+) -> list[tuple[int, PlanObjective | None]]:
+    """(patient id, objective) for the active plans of many patients in one query; a plan
+    without objectives still gives one row, with None, so "has a plan" is known too."""
+    if not patient_ids:
+        return []
+    query = (
+        select(TreatmentPlan.patient_id, PlanObjective)
+        .outerjoin(PlanObjective, PlanObjective.plan_id == TreatmentPlan.id)
+        .where(TreatmentPlan.patient_id.in_(list(patient_ids)), TreatmentPlan.status == "active")
+        .order_by(
+            TreatmentPlan.patient_id,
+            PlanObjective.goal_id,
+            PlanObjective.position,
+            PlanObjective.id,
+        )
+    )
+    return [(patient_id, objective) for patient_id, objective in session.execute(query)]

@@ -3,7 +3,7 @@ the site's list of plans missing or overdue for review. Keyword-only, never comm
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -91,6 +91,20 @@ def set_objective_status(
     objective.status = rules.parse_objective_status(data)
     flush_or_conflict(session)
     return objective
+
+
+def active_objectives(
+    session: Session, *, patient_ids: Collection[int]
+) -> dict[int, list[PlanObjective]]:
+    """Patient id → the objectives of their signed, active plan, for many patients in one
+    query (a group note's attendees). Patients without an active plan are left out. For
+    callers that have already authorized each patient's chart (clinical notes do)."""
+    found: dict[int, list[PlanObjective]] = {}
+    for patient_id, objective in repo.active_plan_objectives(session, patient_ids):
+        found.setdefault(patient_id, [])
+        if objective is not None:
+            found[patient_id].append(objective)
+    return found
 
 
 # ---- the site's overdue list ------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, DomainError, ValidationFailed
-from openiop.notes import cosign_service, group_service, rules
+from openiop.notes import cosign_service, group_objectives, group_service, rules
 from openiop.notes.group_service import GroupForm
 from openiop.security.audit import Actor
 from openiop.web.deps import FormLists, PageActor, SessionDep, SettingsDep, verify_csrf
@@ -69,6 +69,7 @@ def _values(form: GroupForm) -> dict[str, Any]:
     for row in form.rows:
         for key, text in row.part.items():
             values[f"p{row.patient_id}-{key}"] = text
+        values[group_objectives.field_name(row.patient_id)] = [str(i) for i in row.objective_ids]
     return values
 
 
@@ -100,7 +101,11 @@ def _form_page(
 def _parts(form: dict[str, list[str]]) -> dict[int, dict[str, str]]:
     attended = {int(v) for v in form.get("attended", []) if v.isdigit()}
     return {
-        pid: {s.key: _first(form, f"p{pid}-{s.key}") for s in PART_SECTIONS} for pid in attended
+        pid: {
+            **{s.key: _first(form, f"p{pid}-{s.key}") for s in PART_SECTIONS},
+            group_objectives.FIELD: form.get(group_objectives.field_name(pid), []),
+        }
+        for pid in attended
     }
 
 
@@ -156,6 +161,9 @@ def _refill(
     current = group_service.group_form(db, actor=actor, group_session_id=group_session_id)
     values: dict[str, Any] = {k: v[-1] if v else "" for k, v in form.items()}
     values["attended"] = form.get("attended", [])
+    for key, chosen in form.items():
+        if key.endswith("-" + group_objectives.FIELD):  # checkboxes: keep every one ticked
+            values[key] = chosen
     status = 422 if isinstance(error, ValidationFailed) else 409
     return _form_page(request, current, values, error.field_errors, error.message, status)
 

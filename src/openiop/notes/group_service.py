@@ -6,7 +6,8 @@ with its own hash over the shared part and that patient's part only.
 
 Who may write: Permission.NOTE_WRITE, at the session's site, and the session's facilitator or
 one of its track's facilitators (or a program director). Each attendee's record is then
-authorized (FULL, i.e. care team) and audited one by one.
+authorized (FULL, i.e. care team; LIMITED for a stand-in set on that one session, see _need)
+and audited one by one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from openiop.config import Settings
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
 from openiop.models import ClinicalNote, GroupNote, GroupSession, Patient
-from openiop.notes import repository, rules, views
+from openiop.notes import group_objectives, repository, rules, views
 from openiop.notes.schemas import GroupNoteView, GroupPartIO
 from openiop.notes.service import CHANGED_ELSEWHERE, mark_signed
 from openiop.security.audit import Actor, AuditEntry
@@ -44,6 +45,9 @@ class RosterRow:
     attended: bool
     part: dict[str, str] = field(default_factory=dict)
     attendance: str | None = None  # as recorded by attendance, if it was
+    # This attendee's own active-plan objectives (id, statement); None: no plan yet.
+    objectives: list[tuple[int, str]] | None = None
+    objective_ids: list[int] = field(default_factory=list)  # the ones their part links
 
 
 @dataclass
@@ -100,8 +104,29 @@ def _authorize_session(session: Session, actor: Actor, group_session_id: int, ac
     return group
 
 
+def _need(session: Session, actor: Actor, group: GroupSession) -> Access:
+    """A stand-in put on this one session (calendar "cover") is on no attendee's care team;
+    leading the session is their reason to write its note, so the site's limited access to
+    each attendee on its roster suffices. Everyone else needs the care team's full access."""
+    principal = actor.principal
+    staff = principal.staff_member_id if principal else None
+    stand_in = (
+        staff is not None
+        and staff == group.facilitator_id
+        and principal is not None
+        and principal.at_location(group.location_id)
+        and staff not in repository.track_facilitator_ids(session, group.track_id)
+    )
+    return Access.LIMITED if stand_in else Access.FULL
+
+
 def _authorize_patients(
-    session: Session, actor: Actor, patient_ids: Iterable[int], action: str, object_id: int
+    session: Session,
+    actor: Actor,
+    patient_ids: Iterable[int],
+    action: str,
+    object_id: int,
+    need: Access = Access.FULL,
 ) -> None:
     for patient_id in sorted(set(patient_ids)):
         authorize_patient(
@@ -109,7 +134,7 @@ def _authorize_patients(
             actor=actor,
             patient_id=patient_id,
             action=action,
-            need=Access.FULL,
+            need=need,
             object_type="group_note",
             object_id=object_id,
         )
@@ -158,8 +183,11 @@ def group_form(session: Session, *, actor: Actor, group_session_id: int) -> Grou
     parts = {p.patient_id: p for p in note.parts} if note else {}
     extra = repository.patients_by_id(session, set(parts) - {p.id for p in roster})
     everyone: list[Patient] = roster + sorted(extra.values(), key=lambda p: p.last_name)
-    _authorize_patients(session, actor, (p.id for p in everyone), "note.group.read", group.id)
+    need = _need(session, actor, group) if leads else Access.FULL
+    _authorize_patients(session, actor, (p.id for p in everyone), "note.group.read", group.id, need)
     recorded = repository.attendance_statuses(session, group.id)
+    offered = group_objectives.choices(session, (p.id for p in everyone))
+    linked = group_objectives.linked(session, parts.values())
     rows = [
         RosterRow(
             patient_id=p.id,
@@ -168,6 +196,8 @@ def group_form(session: Session, *, actor: Actor, group_session_id: int) -> Grou
             attended=p.id in parts if note else recorded.get(p.id) in ATTENDED,
             part={k: str(v) for k, v in parts[p.id].body.items()} if p.id in parts else {},
             attendance=recorded.get(p.id),
+            objectives=offered.get(p.id),
+            objective_ids=linked.get(p.id, []),
         )
         for p in everyone
     ]
@@ -190,7 +220,11 @@ def group_view(session: Session, *, actor: Actor, group_session_id: int) -> Grou
         topic=note.topic,
         content=note.content,
         interventions=note.interventions,
-        parts=[GroupPartIO(patient_id=r.patient_id, **r.part) for r in form.rows if r.attended],
+        parts=[
+            GroupPartIO(patient_id=r.patient_id, objective_ids=r.objective_ids, **r.part)
+            for r in form.rows
+            if r.attended
+        ],
         signature=views.signature(note, repository.user_names(session, people)),
         version=note.version,
     )
@@ -211,7 +245,8 @@ def save_group_note(
 ) -> GroupNote:
     """Create or update the draft: shared part, and one part per attendee in `parts`.
     Attendees left out lose their (draft) part. Everything is checked before anything
-    changes. Strict: an existing note must be saved with the version that was read."""
+    changes. Each part may carry `objective_ids`: objectives of that attendee's own active
+    plan only. Strict: an existing note must be saved with the version that was read."""
     group = _authorize_session(session, actor, group_session_id, "note.group.write")
     note = repository.group_note_for_session(session, group.id)
     if note is not None:
@@ -226,8 +261,16 @@ def save_group_note(
             "Someone in the note is not on this group's roster.",
             field_errors={"attended": "Choose attendees from the group's roster."},
         )
-    _authorize_patients(session, actor, set(parts) | set(existing), "note.group.write", group.id)
-    shared_body, bodies = _validated(shared, parts)
+    _authorize_patients(
+        session,
+        actor,
+        set(parts) | set(existing),
+        "note.group.write",
+        group.id,
+        _need(session, actor, group),
+    )
+    links, link_problems = group_objectives.chosen(session, parts)
+    shared_body, bodies = _validated(shared, parts, link_problems)
     note = note or _new_note(session, actor, group)
     for key, text in shared_body.items():
         setattr(note, key, text)
@@ -236,6 +279,8 @@ def save_group_note(
         session.flush()
     except (StaleDataError, IntegrityError):  # IntegrityError: two first saves at once
         raise Conflict(CHANGED_ELSEWHERE) from None
+    removed = [p for pid, p in existing.items() if pid not in bodies]
+    group_objectives.save_links(session, note.parts, removed, links)
     return note
 
 
@@ -245,9 +290,12 @@ def _user(actor: Actor) -> int:
 
 
 def _validated(
-    shared: Mapping[str, object], parts: Mapping[int, Mapping[str, object]]
+    shared: Mapping[str, object],
+    parts: Mapping[int, Mapping[str, object]],
+    link_problems: Mapping[str, str],
 ) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
     shared_body, problems = rules.clean_sections(rules.GROUP_SHARED, shared)
+    problems.update(link_problems)
     bodies: dict[int, dict[str, str]] = {}
     for patient_id, values in parts.items():
         body, part_problems = rules.clean_sections(PART.sections, values)
@@ -319,7 +367,12 @@ def sign_group_note(
     note = _existing_note(session, group)
     rules.check_sign(_state(note), _user(actor))
     _authorize_patients(
-        session, actor, (p.patient_id for p in note.parts), "note.group.sign", group.id
+        session,
+        actor,
+        (p.patient_id for p in note.parts),
+        "note.group.sign",
+        group.id,
+        _need(session, actor, group),
     )
     missing = rules.missing_for_signing(rules.GROUP_SHARED, _shared(note))
     for part in note.parts:
@@ -330,8 +383,9 @@ def sign_group_note(
         raise ValidationFailed("Complete the note before signing.", field_errors=missing)
     credentials = repository.staff_credentials(session, note.author_staff_id)
     sign = {"user_id": _user(actor), "credentials": credentials, "settings": settings}
+    linked = group_objectives.linked(session, note.parts)
     for part in sorted(note.parts, key=lambda p: p.patient_id):
-        payload = views.hash_payload(part, [], shared=note)
+        payload = views.hash_payload(part, linked.get(part.patient_id, []), shared=note)
         mark_signed(part, payload=payload, service_at=group.ends_at, **sign)
     part_hashes = sorted((p.patient_id, p.content_hash) for p in note.parts)
     payload = {"group_session_id": group.id, **_shared(note), "parts": part_hashes}

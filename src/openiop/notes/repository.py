@@ -108,6 +108,36 @@ def set_linked_objectives(session: Session, note_id: int, ids: Iterable[int]) ->
         session.execute(insert(note_objectives), rows)
 
 
+def linked_objectives_of_notes(session: Session, note_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Note id → linked objective ids, for many notes (a group note's parts) in one query."""
+    wanted = sorted(set(note_ids))
+    found: dict[int, list[int]] = {i: [] for i in wanted}
+    if not wanted:
+        return found
+    query = (
+        select(note_objectives.c.note_id, note_objectives.c.objective_id)
+        .where(note_objectives.c.note_id.in_(wanted))
+        .order_by(note_objectives.c.note_id, note_objectives.c.objective_id)
+    )
+    for note_id, objective_id in session.execute(query):
+        found[note_id].append(objective_id)
+    return found
+
+
+def replace_linked_objectives(session: Session, links: dict[int, Iterable[int]]) -> None:
+    """Set the links of many notes at once: one delete, one insert."""
+    if not links:
+        return
+    session.execute(delete(note_objectives).where(note_objectives.c.note_id.in_(list(links))))
+    rows = [
+        {"note_id": note_id, "objective_id": i}
+        for note_id, ids in sorted(links.items())
+        for i in sorted(set(ids))
+    ]
+    if rows:
+        session.execute(insert(note_objectives), rows)
+
+
 # ---- people -----------------------------------------------------------------------------
 
 

@@ -130,6 +130,11 @@ class GroupPartIO(BaseModel):
     participation: str = ""
     response: str = ""
     progress: str = ""
+    objective_ids: list[int] = Field(
+        default_factory=list,
+        description="Objectives of this attendee's own active treatment plan that the part "
+        "addresses; any other id is refused (422)",
+    )
 
 
 class GroupNoteIn(BaseModel):
