@@ -190,6 +190,8 @@ def test_billing_reads_the_minutes_ledger(client, db) -> None:
     wednesday = days["2026-12-02"]
     assert (wednesday["group_minutes"], wednesday["group_scheduled_minutes"]) == (0, 180)
     assert (wednesday["individual_minutes"], wednesday["individual_sessions"]) == (50, 1)
+    assert wednesday["individual_session_minutes"] == [50]
+    assert days["2026-11-30"]["individual_session_minutes"] == []
     assert (wednesday["physician_minutes"], wednesday["physician_visits"]) == (20, 1)
     assert events(db, action="minutes.read")[0].patient_id == pat.patient_id
     # Monday and Tuesday were entered on Wednesday: late entries, kept with their reason.

@@ -112,7 +112,8 @@ def test_every_ledger_row_is_what_the_attendance_area_would_rebuild(built):
 
 _LEDGER = (
     "group_minutes", "group_sessions_attended", "group_scheduled_minutes", "individual_minutes",
-    "individual_sessions", "individual_longest_minutes", "physician_minutes", "physician_visits",
+    "individual_sessions", "individual_longest_minutes", "individual_session_minutes",
+    "physician_minutes", "physician_visits",
 )  # fmt: skip
 
 

@@ -181,9 +181,7 @@ def test_ledger_days_become_compliance_entries() -> None:
         LedgerDay(date(2026, 12, 1), group_minutes=0, group_scheduled_minutes=180),
         LedgerDay(
             date(2026, 12, 2),
-            individual_minutes=80,
-            individual_sessions=2,
-            individual_longest_minutes=50,
+            individual_session_minutes=(30, 50),
             physician_minutes=25,
             physician_visits=1,
         ),
@@ -193,8 +191,8 @@ def test_ledger_days_become_compliance_entries() -> None:
     assert kinds == [
         (EntryKind.GROUP, 180, date(2026, 11, 30)),
         (EntryKind.GROUP, 0, date(2026, 12, 1)),
-        (EntryKind.INDIVIDUAL, 50, date(2026, 12, 2)),
         (EntryKind.INDIVIDUAL, 30, date(2026, 12, 2)),
+        (EntryKind.INDIVIDUAL, 50, date(2026, 12, 2)),
         (EntryKind.PHYSICIAN, 25, date(2026, 12, 2)),
     ]
     week = weekly_compliance(ProgramPolicy(), "America/Los_Angeles", "2026-W49", entries)
@@ -202,18 +200,46 @@ def test_ledger_days_become_compliance_entries() -> None:
     assert week.physician_visits == 1 and week.scheduled_group_minutes == 360
 
 
-def test_two_short_individual_sessions_are_not_one_long_one() -> None:
-    day = LedgerDay(
-        date(2026, 12, 2),
-        individual_minutes=60,
-        individual_sessions=2,
-        individual_longest_minutes=30,
-    )
-    week = weekly_compliance(
+def _week_of(*sessions: int):
+    day = LedgerDay(date(2026, 12, 2), individual_session_minutes=sessions)
+    return weekly_compliance(
         ProgramPolicy(), "America/Los_Angeles", "2026-W49", rules.ledger_entries([day])
     )
-    assert week.individual_minutes == 60 and week.individual_sessions == 0
+
+
+@pytest.mark.parametrize(
+    ("sessions", "qualifying"),
+    [
+        ((50, 50, 30), 2),
+        ((49, 49), 0),
+        ((30, 30), 0),
+        ((30, 50, 50), 2),  # the order of the day does not matter
+        ((50,), 1),
+        ((49,), 0),
+        ((120,), 1),
+        ((), 0),
+    ],
+)
+def test_each_individual_session_is_measured_against_the_minimum(sessions, qualifying) -> None:
+    week = _week_of(*sessions)
+    assert week.individual_sessions == qualifying
+    assert week.individual_minutes == sum(sessions)
+
+
+def test_two_short_individual_sessions_are_not_one_long_one() -> None:
+    week = _week_of(49, 49)
+    assert week.individual_minutes == 98 and week.individual_sessions == 0
     assert "no individual session of at least 50 minutes" in week.gaps
+
+
+def test_a_day_of_sessions_meeting_the_minimum_is_counted_exactly() -> None:
+    # The old ledger kept only the longest (50) and shared the rest (80) between the other two
+    # sessions as 40 + 40, so it counted one qualifying session instead of two.
+    policy = ProgramPolicy(individual_sessions_per_week=2)
+    day = LedgerDay(date(2026, 12, 2), individual_session_minutes=(50, 50, 30))
+    week = weekly_compliance(policy, "America/Los_Angeles", "2026-W49", rules.ledger_entries([day]))
+    assert week.individual_sessions == 2
+    assert not any("individual" in gap for gap in week.gaps)
 
 
 @pytest.mark.parametrize(

@@ -220,7 +220,10 @@ def _dashboard_row(
     booked: dict[tuple[int, str], int],
 ) -> DashboardRow:
     enrollment, patient, program, track_name = row
-    ledger_days = [LedgerDay(*day) for day in days]
+    ledger_days = [
+        LedgerDay(on, group, scheduled, tuple(individual), physician, visits)
+        for on, group, scheduled, individual, physician, visits in days
+    ]
     week_days = [d for d in ledger_days if context.monday <= d.service_date <= context.sunday]
     result = weekly_compliance(
         context.policy(program), context.zone, context.week, ledger_entries(week_days)

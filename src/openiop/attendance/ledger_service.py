@@ -58,7 +58,7 @@ def recompute_day(session: Session, *, enrollment_id: int, day: date) -> DailyMi
     return row
 
 
-def _day_figures(session: Session, enrollment: Enrollment, day: date) -> dict[str, int]:
+def _day_figures(session: Session, enrollment: Enrollment, day: date) -> dict[str, Any]:
     groups = repository.group_day_sources(session, enrollment.id, day)
     start, end = local_day_bounds(day, enrollment.location.time_zone)
     visits = repository.appointment_day_sources(session, enrollment, start, end)
@@ -71,6 +71,7 @@ def _day_figures(session: Session, enrollment: Enrollment, day: date) -> dict[st
         "individual_minutes": sum(individual),
         "individual_sessions": len(individual),
         "individual_longest_minutes": max(individual, default=0),
+        "individual_session_minutes": individual,  # in start order (the query's order)
         "physician_minutes": sum(physician),
         "physician_visits": len(physician),
     }
@@ -85,9 +86,7 @@ def as_ledger_day(row: DailyMinutes) -> LedgerDay:
         service_date=row.service_date,
         group_minutes=row.group_minutes,
         group_scheduled_minutes=row.group_scheduled_minutes,
-        individual_minutes=row.individual_minutes,
-        individual_sessions=row.individual_sessions,
-        individual_longest_minutes=row.individual_longest_minutes,
+        individual_session_minutes=tuple(row.individual_session_minutes),
         physician_minutes=row.physician_minutes,
         physician_visits=row.physician_visits,
     )

@@ -203,21 +203,24 @@ def group_day_sources(
 def appointment_day_sources(
     session: Session, enrollment: Enrollment, start: datetime, end: datetime
 ) -> list[tuple[str, int]]:
-    """(kind, actual minutes) of the day's completed individual and physician appointments,
-    including the patient's appointments at the site that name no enrollment."""
+    """(kind, actual minutes) of the day's completed individual and physician appointments
+    in start order, including the patient's appointments at the site that name no
+    enrollment."""
     unassigned = and_(
         Appointment.enrollment_id.is_(None),
         Appointment.patient_id == enrollment.patient_id,
         Appointment.location_id == enrollment.location_id,
     )
     rows = session.execute(
-        select(Appointment.kind, Appointment.actual_minutes).where(
+        select(Appointment.kind, Appointment.actual_minutes)
+        .where(
             or_(Appointment.enrollment_id == enrollment.id, unassigned),
             Appointment.kind.in_(LEDGER_KINDS),
             Appointment.status == "completed",
             Appointment.starts_at >= start,
             Appointment.starts_at < end,
         )
+        .order_by(Appointment.starts_at, Appointment.id)
     ).all()
     return [(row[0], row[1] or 0) for row in rows]
 
@@ -296,9 +299,7 @@ def ledger_days_at(
     columns = (
         DailyMinutes.group_minutes,
         DailyMinutes.group_scheduled_minutes,
-        DailyMinutes.individual_minutes,
-        DailyMinutes.individual_sessions,
-        DailyMinutes.individual_longest_minutes,
+        DailyMinutes.individual_session_minutes,
         DailyMinutes.physician_minutes,
         DailyMinutes.physician_visits,
     )

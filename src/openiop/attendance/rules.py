@@ -191,19 +191,15 @@ class LedgerDay:
     service_date: date
     group_minutes: int = 0
     group_scheduled_minutes: int = 0
-    individual_minutes: int = 0
-    individual_sessions: int = 0
-    individual_longest_minutes: int = 0
+    # Each completed individual session's minutes, in start order.
+    individual_session_minutes: tuple[int, ...] = ()
     physician_minutes: int = 0
     physician_visits: int = 0
 
 
 def ledger_entries(days: Iterable[LedgerDay]) -> list[LedgerEntry]:
-    """Compliance entries from ledger days.
-
-    The ledger keeps a day's individual total, count and longest session; the other
-    sessions share the rest equally, so two short sessions never add up to a long one.
-    """
+    """Compliance entries from ledger days: one per individual session with its own
+    minutes, so two short sessions never add up to a long one."""
     entries: list[LedgerEntry] = []
     for day in days:
         on = day.service_date
@@ -213,21 +209,14 @@ def ledger_entries(days: Iterable[LedgerDay]) -> list[LedgerEntry]:
                     EntryKind.GROUP, day.group_minutes, day.group_scheduled_minutes, service_date=on
                 )
             )
-        entries.extend(_individuals(day))
+        entries.extend(
+            LedgerEntry(EntryKind.INDIVIDUAL, m, m, service_date=on)
+            for m in day.individual_session_minutes
+        )
+        # Physician visits have no minimum length, so sharing the day's minutes loses nothing.
         for minutes in _shares(day.physician_minutes, day.physician_visits):
             entries.append(LedgerEntry(EntryKind.PHYSICIAN, max(minutes, 1), service_date=on))
     return entries
-
-
-def _individuals(day: LedgerDay) -> list[LedgerEntry]:
-    if not day.individual_sessions:
-        return []
-    longest = day.individual_longest_minutes
-    rest = _shares(day.individual_minutes - longest, day.individual_sessions - 1)
-    return [
-        LedgerEntry(EntryKind.INDIVIDUAL, m, m, service_date=day.service_date)
-        for m in (longest, *rest)
-    ]
 
 
 def _shares(total: int, count: int) -> list[int]:

@@ -81,6 +81,9 @@ class LedgerDayOut(BaseModel):
     group_scheduled_minutes: int
     individual_minutes: int
     individual_sessions: int
+    individual_session_minutes: list[int] = Field(
+        description="Each completed individual session's minutes, in start order"
+    )
     physician_minutes: int
     physician_visits: int
     updated_at: datetime

@@ -67,6 +67,8 @@ class WeekWriter:
         self.booker = hp.Booker()
         self.ledger: dict[tuple[int, date], dict[str, int]] = {}
         self.ledger_keys: dict[int, tuple[int, int]] = {}  # enrollment -> (patient, location)
+        # (start, minutes) of each completed individual session, for the ledger's list
+        self.individuals: dict[tuple[int, date], list[tuple[datetime, int]]] = defaultdict(list)
         self.topic_turn = 0
         self.result = WeekResult()
 
@@ -213,14 +215,17 @@ class WeekWriter:
         self.w.audit(who, "appointment.complete", ends, **ids, detail=f"status={status}")
         if done:
             assert actual is not None
-            self._count_visit(episode, kind, day, actual)
+            self._count_visit(episode, kind, day, actual, starts)
             self.result.visits.append(
                 Visit(appointment_id, kind, episode.patient_id or 0, staff_id, day, ends)
             )
 
-    def _count_visit(self, episode: hp.Episode, kind: str, day: date, actual: int) -> None:
+    def _count_visit(
+        self, episode: hp.Episode, kind: str, day: date, actual: int, starts: datetime
+    ) -> None:
         figures = self._ledger(episode, day)
         if kind == "individual":
+            self.individuals[(episode.enrollment_id or 0, day)].append((starts, actual))
             figures["individual_minutes"] += actual
             figures["individual_sessions"] += 1
             longest = figures["individual_longest_minutes"]
@@ -238,12 +243,15 @@ class WeekWriter:
             if not any(figures.values()):
                 continue
             patient_id, location_id = self.ledger_keys[enrollment_id]
+            sessions = sorted(self.individuals.get((enrollment_id, day), []))
             self.w.add(
                 DailyMinutes.__table__,  # type: ignore[arg-type]
                 {"enrollment_id": enrollment_id, "patient_id": patient_id,
                  "location_id": location_id, "service_date": day, **figures,
+                 "individual_session_minutes": [minutes for _, minutes in sessions],
                  "updated_at": now},
             )  # fmt: skip
             written += 1
         self.ledger.clear()
+        self.individuals.clear()
         return written

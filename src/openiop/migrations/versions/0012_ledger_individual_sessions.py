@@ -96,9 +96,7 @@ def _backfill(bind: sa.engine.Connection) -> None:
         )
         minutes = [m for _, m in sorted(entries, key=lambda entry: entry[0])]
         bind.execute(
-            _daily.update()
-            .where(_daily.c.id == row_id)
-            .values(individual_session_minutes=minutes)
+            _daily.update().where(_daily.c.id == row_id).values(individual_session_minutes=minutes)
         )
 
 
