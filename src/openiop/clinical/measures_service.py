@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -51,9 +52,16 @@ def measures_of(session: Session, patient_id: int) -> MeasuresChart:
             schedule(session, enrollment.program_id),
             admit_date=enrollment.admit_date,
             last_given=last,
-            today=today(),
+            today=site_today(session, enrollment.location_id),
         )
     return MeasuresChart(enrollment, given, due)
+
+
+def site_today(session: Session, location_id: int) -> date:
+    """Today at the site: a measure falls due on the local date where the patient is
+    treated, which differs from the server's zone near midnight at a site in another zone."""
+    site = repo.location(session, location_id)
+    return clock.today_in(site.time_zone) if site else today()
 
 
 def schedule(session: Session, program_id: int) -> tuple[rules.ScheduleEntry, ...]:
@@ -114,7 +122,9 @@ def give(
     if enrollment is None or enrollment.status not in plan_repository.OPEN:
         raise ValidationFailed("The patient has no open enrollment.")
     definition = get_instrument(instrument)
-    given_on = rules.parse_given_on(data, admit_date=enrollment.admit_date, today=today())
+    given_on = rules.parse_given_on(
+        data, admit_date=enrollment.admit_date, today=site_today(session, enrollment.location_id)
+    )
     result = score(instrument, rules.parse_answers(data, len(definition.items)))
     row = MeasureAdministration(
         patient_id=patient_id,
@@ -148,15 +158,13 @@ def give(
 
 def _urgent_task(session: Session, enrollment: Enrollment) -> ClinicalTask:
     """Due the patient's local today at their site, for their primary counselor."""
-    site = repo.location(session, enrollment.location_id)
-    zone_today = clock.today_in(site.time_zone) if site else today()
     task = ClinicalTask(
         kind=URGENT_TASK,
         location_id=enrollment.location_id,
         patient_id=enrollment.patient_id,
         assigned_staff_id=enrollment.primary_counselor_id,
         title="PHQ-9 item 9 above 0: same-day safety follow-up",
-        due_date=zone_today,
+        due_date=site_today(session, enrollment.location_id),
         status="open",
         created_at=clock.now(),
     )
@@ -187,6 +195,7 @@ def due_list(session: Session, *, actor: Actor, location_id: int) -> list[DueRow
     enrollments = plan_repository.open_enrollments_at(session, location_id, scope)
     last = repo.last_given(session, [e.id for e in enrollments])
     schedules: dict[int, tuple[rules.ScheduleEntry, ...]] = {}
+    on = site_today(session, location_id)
     rows = []
     for enrollment in enrollments:
         if enrollment.program_id not in schedules:
@@ -196,7 +205,7 @@ def due_list(session: Session, *, actor: Actor, location_id: int) -> list[DueRow
             schedules[enrollment.program_id],
             admit_date=enrollment.admit_date,
             last_given=mine,
-            today=today(),
+            today=on,
         )
         pending = [d for d in status if d.state != "upcoming"]
         if pending:
