@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from openiop.kit import clock
-from openiop.models import GroupSession, Organization, Program
+from openiop.models import (
+    GroupSession,
+    Organization,
+    PlanGoal,
+    PlanObjective,
+    PlanProblem,
+    Program,
+    TreatmentPlan,
+)
 from tests import factories as f
 
 NOTES_FACILITATOR = "group.facilitator@example.org"
@@ -21,6 +29,14 @@ NOTES_ATTENDEES = [
     ("Kestrel", "Coldharbour"),
     ("Linden", "Dewsbury"),
 ]
+# The first three attendees have an active plan with one objective each; the last has none.
+WITH_PLAN = NOTES_ATTENDEES[:3]
+
+
+def objective_of(last: str) -> str:
+    return f"Objective of {last}: name two cravings triggers"
+
+
 # Viewport -> how many days before today its session was held.
 SESSION_DAYS_AGO = {"desktop": 1, "phone": 2}
 
@@ -51,7 +67,7 @@ def seed_notes(db: Session, *, org: Organization, program: Program) -> None:
             first_name=first,
             last_name=last,
         )
-        f.enrollment(
+        enrollment = f.enrollment(
             db,
             patient_id=patient.id,
             program_id=program.id,
@@ -60,6 +76,8 @@ def seed_notes(db: Session, *, org: Organization, program: Program) -> None:
             primary_counselor_id=facilitator.id,
             admit_date=clock.today_in(site.time_zone) - timedelta(days=20),
         )
+        if (first, last) in WITH_PLAN:
+            _active_plan(db, patient.id, enrollment.id, objective_of(last))
     zone = ZoneInfo(site.time_zone)
     for days_ago in SESSION_DAYS_AGO.values():
         day = clock.today_in(site.time_zone) - timedelta(days=days_ago)
@@ -74,4 +92,26 @@ def seed_notes(db: Session, *, org: Organization, program: Program) -> None:
                 topic="Managing cravings",
             )
         )
+    db.flush()
+
+
+def _active_plan(db: Session, patient_id: int, enrollment_id: int, statement: str) -> None:
+    plan = TreatmentPlan(patient_id=patient_id, enrollment_id=enrollment_id, status="active")
+    db.add(plan)
+    db.flush()
+    problem = PlanProblem(plan_id=plan.id, statement="Cravings in the evening.")
+    db.add(problem)
+    db.flush()
+    goal = PlanGoal(problem_id=problem.id, statement="Manage cravings without using.")
+    db.add(goal)
+    db.flush()
+    db.add(
+        PlanObjective(
+            goal_id=goal.id,
+            plan_id=plan.id,
+            statement=statement,
+            measure="Named in group",
+            target_date=clock.today_in("America/Los_Angeles") + timedelta(days=30),
+        )
+    )
     db.flush()

@@ -15,6 +15,8 @@ from tests.web.clinic_notes import (
     NOTES_FACILITATOR,
     NOTES_TRACK,
     SESSION_DAYS_AGO,
+    WITH_PLAN,
+    objective_of,
 )
 from tests.web.test_accessibility import blocking_violations
 
@@ -62,6 +64,13 @@ def write_note(page) -> None:  # type: ignore[no-untyped-def]
         person.get_by_label("Participation").fill(f"{marker(last)}: shared one trigger.")
         person.get_by_label("Response").fill("Open to feedback from peers.")
         person.get_by_label("Progress on plan goals").fill("Used the delay tactic twice.")
+        if (first, last) in WITH_PLAN:  # their own plan's objective, and only theirs
+            person.get_by_label(objective_of(last)).check()
+            for _, other in NOTES_ATTENDEES:
+                if other != last:
+                    expect(person).not_to_contain_text(objective_of(other))
+        else:
+            expect(person).to_contain_text("no treatment plan yet")
     # Leaving a field saves the draft in the background.
     expect(page.locator("#save-status")).to_contain_text("Draft saved")
 
@@ -75,6 +84,8 @@ def check_chart(page, first: str, last: str, day: date) -> None:  # type: ignore
     main = page.locator("main")
     expect(main).to_contain_text(CONTENT)
     expect(main).to_contain_text(marker(last))
+    if (first, last) in WITH_PLAN:
+        expect(main).to_contain_text(objective_of(last))
     text = main.inner_text()
     for other_first, other_last in NOTES_ATTENDEES:
         if other_last != last:
