@@ -29,6 +29,7 @@ from openiop.calendar.schemas import (
     PlannedSessionOut,
     RequirementOut,
     SessionCancel,
+    SessionCover,
     WeekOut,
 )
 from openiop.calendar.views_service import WeekView
@@ -119,6 +120,18 @@ def cancel_session(
     session_id: int, body: SessionCancel, db: SessionDep, actor: ApiActor
 ) -> GroupSessionOut:
     row = sessions_service.cancel_session(
+        db, actor=actor, session_id=session_id, **body.model_dump()
+    )
+    return GroupSessionOut.model_validate(row)
+
+
+@router.post("/group-sessions/{session_id}/cover", response_model=GroupSessionOut)
+def cover_session(
+    session_id: int, body: SessionCover, db: SessionDep, actor: ApiActor
+) -> GroupSessionOut:
+    """Put a stand-in facilitator on one session: 422 when they may not lead it, 409 naming
+    what they are already doing at that time."""
+    row = sessions_service.cover_session(
         db, actor=actor, session_id=session_id, **body.model_dump()
     )
     return GroupSessionOut.model_validate(row)

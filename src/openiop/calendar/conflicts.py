@@ -130,6 +130,12 @@ def session_label(s: GroupSession) -> str:
     return f"group '{s.track.name}' ({s.topic})"
 
 
+def staff_busy(session: Session, staff_id: int, start: datetime, end: datetime) -> tuple[Busy, ...]:
+    """What already occupies a staff member in [start, end): appointments, groups they lead,
+    time off; for a stand-in facilitator (sessions_service.cover_session)."""
+    return _staff_busy(session, staff_id, start, end, None)
+
+
 def _staff_busy(
     session: Session, staff_id: int, start: datetime, end: datetime, exclude: int | None
 ) -> tuple[Busy, ...]:

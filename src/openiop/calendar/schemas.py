@@ -121,6 +121,16 @@ class SessionCancel(BaseModel):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class SessionCover(BaseModel):
+    """A stand-in facilitator for one session; the reason is kept in the audit trail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    facilitator_id: int
+    reason: str | None = Field(None, max_length=200)
+
+
 class GroupSessionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -1,7 +1,10 @@
-"""Group sessions: generate them from tracks for a date range, and cancel one with a reason.
+"""Group sessions: generate them from tracks for a date range, cancel one with a reason, and
+put a stand-in facilitator on one ("cover").
 
 Who may: Permission.CALENDAR_CONFIGURE (directors, admins) at the locations concerned; the
 operator at the terminal (`openiop calendar generate-sessions`) acts without a principal.
+A stand-in then leads that one session as its facilitator: attendance and group notes decide
+"leads the group" from `GroupSession.facilitator_id`.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from datetime import date, time, timedelta
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from openiop.calendar import generation, rules
+from openiop.calendar import covering, generation, rules
 from openiop.calendar import setup_repository as repo
+from openiop.calendar.conflicts import staff_busy
 from openiop.calendar.generation import Planned, Skipped, TrackFacts
 from openiop.kit.clock import as_utc
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
-from openiop.models import GroupSession, Location, Track
+from openiop.models import GroupSession, Location, StaffMember, Track
 from openiop.security import audit
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import Permission
@@ -209,6 +213,106 @@ def cancel_session(
         ),
     )
     return row
+
+
+class CoverClash(Conflict):
+    """The stand-in is busy then; `field_errors` names each clash on facilitator_id."""
+
+    title = "Scheduling conflict"
+
+
+def cover_choices(session: Session, *, actor: Actor, session_id: int) -> list[StaffMember]:
+    """Active staff at the session's site who may lead a group, the current one left out."""
+    row = _coverable(session, actor, session_id, "group_session.cover_choices")
+    return [
+        s
+        for s in repo.staff_at(session, frozenset({row.location_id}))
+        if s.id != row.facilitator_id and covering.may_lead_groups(s.credential_list)
+    ]
+
+
+def cover_session(
+    session: Session,
+    *,
+    actor: Actor,
+    session_id: int,
+    version: int,
+    facilitator_id: int | None,
+    reason: str | None = None,
+) -> GroupSession:
+    """Make another qualified staff member at the site lead this one session (someone is out
+    sick). Refused with every clash named when the stand-in is busy at that time."""
+    row = _coverable(session, actor, session_id, "group_session.cover")
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > 200:
+        raise ValidationFailed(
+            "The reason is too long.", field_errors={"reason": "At most 200 characters."}
+        )
+    if row.version != version:
+        raise Conflict("This group session was changed since you opened it; reload it.")
+    staff = _staff(session, facilitator_id)
+    candidate = _candidate(staff)
+    unfit = covering.problems(candidate, location_id=row.location_id, current_id=row.facilitator_id)
+    if unfit:
+        raise ValidationFailed(" ".join(unfit), field_errors={covering.FIELD: " ".join(unfit)})
+    start, end = as_utc(row.starts_at), as_utc(row.ends_at)
+    zone = _zone(session, row.location_id)
+    found = covering.clashes(
+        candidate, start, end, zone, staff_busy(session, candidate.id, start, end)
+    )
+    if found:
+        raise CoverClash(rules.summary(found), field_errors=rules.field_errors(found))
+    before = row.facilitator_id
+    row.facilitator = staff
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("This group session was changed by someone else while saving.") from None
+    detail = f"facilitator {before or 'none'} -> {candidate.id}" + (f": {reason}" if reason else "")
+    audit.record(
+        session,
+        actor,
+        AuditEntry(
+            "group_session.cover", object_type="group_session", object_id=row.id, detail=detail
+        ),
+    )
+    return row
+
+
+def _coverable(session: Session, actor: Actor, session_id: int, action: str) -> GroupSession:
+    row = repo.group_session(session, session_id)
+    if row is None:
+        raise NotFound(f"No group session with id {session_id}.")
+    require_configure(session, actor, [row.location_id], action)
+    if row.status == "cancelled":
+        raise Conflict(
+            "This group is cancelled; nobody needs to cover it.",
+            field_errors={covering.FIELD: "The group is cancelled."},
+        )
+    return row
+
+
+def _staff(session: Session, staff_id: int | None) -> StaffMember:
+    staff = repo.staff_member(session, staff_id) if staff_id else None
+    if staff is None:
+        message = "Choose who covers the group." if not staff_id else f"No staff member {staff_id}."
+        raise ValidationFailed(message, field_errors={covering.FIELD: message})
+    return staff
+
+
+def _candidate(staff: StaffMember) -> covering.Candidate:
+    return covering.Candidate(
+        id=staff.id,
+        name=staff.full_name,
+        active=staff.active,
+        credentials=tuple(staff.credential_list),
+        location_ids=frozenset(site.id for site in staff.locations),
+    )
+
+
+def _zone(session: Session, location_id: int) -> str:
+    site = repo.location(session, location_id)
+    return site.time_zone if site else "America/Los_Angeles"
 
 
 def location_id_for(session: Session, code: str) -> int:

@@ -30,6 +30,10 @@ def active_locations(session: Session, location_ids: frozenset[int] | None) -> l
     return list(session.scalars(query))
 
 
+def location(session: Session, location_id: int) -> Location | None:
+    return session.get(Location, location_id)
+
+
 def location_by_code(session: Session, code: str) -> Location | None:
     return session.scalar(select(Location).where(func.upper(Location.code) == code.upper()))
 
@@ -101,7 +105,8 @@ def group_session(session: Session, session_id: int) -> GroupSession | None:
         select(GroupSession)
         .where(GroupSession.id == session_id)
         .options(
-            joinedload(GroupSession.track),
+            # The track's facilitators tell a stand-in from the usual facilitator.
+            joinedload(GroupSession.track).selectinload(Track.facilitators),
             joinedload(GroupSession.facilitator),
             joinedload(GroupSession.room),
         )

@@ -1,5 +1,5 @@
 """Directors' screens: a program's curriculum, a site's closures and group-session generation,
-and one group session (with its cancel form)."""
+and one group session (with its cancel form and its stand-in facilitator form)."""
 
 from __future__ import annotations
 
@@ -173,18 +173,38 @@ def generate(
 
 
 def _session_page(
-    request: Request, db: Session, actor: Actor, session_id: int, errors=None, status=200
+    request: Request,
+    db: Session,
+    actor: Actor,
+    session_id: int,
+    errors=None,
+    status=200,
+    cover_errors=None,
+    cover_values=None,
 ) -> Response:  # type: ignore[no-untyped-def]
     row = sessions_service.get_session(db, actor=actor, session_id=session_id)
     zone = views_service.zone_of(db, row.location_id)
+    configures = actor.principal is not None and can(actor.principal, Permission.CALENDAR_CONFIGURE)
+    may_cover = (
+        configures and row.status != "cancelled" and actor.principal.at_location(row.location_id)
+    )
+    choices = (
+        sessions_service.cover_choices(db, actor=actor, session_id=row.id) if may_cover else []
+    )
     context = {
         "s": row,
         "zone": zone,
         "errors": errors or {},
         "values": {},
-        "may_cancel": row.status == "scheduled"
-        and actor.principal is not None
-        and can(actor.principal, Permission.CALENDAR_CONFIGURE),
+        "may_cancel": row.status == "scheduled" and configures,
+        "may_cover": may_cover,
+        "covering": row.facilitator_id is not None
+        and row.facilitator_id not in {m.id for m in row.track.facilitators},
+        "cover_choices": [
+            (c.id, f"{c.full_name} ({c.credentials.replace(',', ', ')})") for c in choices
+        ],
+        "cover_errors": cover_errors or {},
+        "cover_values": cover_values or {},
     }
     return render(request, "calendar/group_session.html", context, status)
 
@@ -215,5 +235,36 @@ def cancel_session(
             session_id,
             error.field_errors or {"reason": error.message},
             error.status_code,
+        )
+    return redirect(f"/calendar/group-sessions/{session_id}")
+
+
+@router.post("/calendar/group-sessions/{session_id}/cover")
+def cover_session(
+    request: Request, session_id: int, db: SessionDep, actor: PageActor, form: FormData
+) -> Response:
+    try:
+        sessions_service.cover_session(
+            db,
+            actor=actor,
+            session_id=session_id,
+            version=parse_int(form.get("version")) or 0,
+            facilitator_id=parse_int(form.get("facilitator_id")),
+            reason=form.get("cover_reason"),
+        )
+    except (ValidationFailed, Conflict) as error:
+        db.rollback()
+        # The cancel form on the same page owns "reason".
+        errors = {
+            ("cover_reason" if k == "reason" else k): v for k, v in error.field_errors.items()
+        }
+        return _session_page(
+            request,
+            db,
+            actor,
+            session_id,
+            status=error.status_code,
+            cover_errors=errors or {"facilitator_id": error.message},
+            cover_values=form,
         )
     return redirect(f"/calendar/group-sessions/{session_id}")
