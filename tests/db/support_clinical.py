@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openiop.clinical import plan_service
+from openiop.clinical import plan_edit_service, plan_service, plan_signing_service
 from openiop.kit import clock
 from openiop.models import AuditEvent, TreatmentPlan, User
 from openiop.security import service as security
@@ -40,16 +40,16 @@ def complete_plan(db: Session, world: World, persona: str = "care_counselor") ->
     """A draft with one problem → goal → objective → intervention, by the care counselor."""
     who = as_persona(db, world, persona)
     plan = plan_service.start_plan(db, actor=who, patient_id=world.patient.id)
-    problem = plan_service.add_problem(
+    problem = plan_edit_service.add_problem(
         db,
         actor=who,
         plan_id=plan.id,
         data={"statement": "Daily drinking to cope with stress at work", "asam_dimension": "5"},
     )
-    goal = plan_service.add_goal(
+    goal = plan_edit_service.add_goal(
         db, actor=who, problem_id=problem.id, data={"statement": "Stay sober one day at a time"}
     )
-    objective = plan_service.add_objective(
+    objective = plan_edit_service.add_objective(
         db,
         actor=who,
         goal_id=goal.id,
@@ -59,7 +59,7 @@ def complete_plan(db: Session, world: World, persona: str = "care_counselor") ->
             "target_date": "2026-12-14",
         },
     )
-    plan_service.add_intervention(
+    plan_edit_service.add_intervention(
         db,
         actor=who,
         objective_id=objective.id,
@@ -75,17 +75,17 @@ def complete_plan(db: Session, world: World, persona: str = "care_counselor") ->
 
 def signed_plan(db: Session, world: World) -> TreatmentPlan:
     plan = complete_plan(db, world)
-    plan_service.sign(
+    plan_signing_service.sign(
         db,
         actor=as_persona(db, world, "care_counselor"),
         plan_id=plan.id,
         signer="patient",
         typed_name="Pat Quillfeather",
     )
-    plan_service.sign(
+    plan_signing_service.sign(
         db, actor=as_persona(db, world, "care_counselor"), plan_id=plan.id, signer="counselor"
     )
-    plan_service.sign(
+    plan_signing_service.sign(
         db, actor=as_persona(db, world, "care_physician"), plan_id=plan.id, signer="physician"
     )
     return plan_service.load_plan(db, plan.id)

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from openiop.clinical import plan_review_service, plan_service
+from openiop.clinical import (
+    plan_edit_service,
+    plan_review_service,
+    plan_service,
+    plan_signing_service,
+)
 from openiop.kit.errors import Conflict, ValidationFailed
 from openiop.models import PlanObjective, TreatmentPlan
 from openiop.security.service import Refused
@@ -59,10 +64,10 @@ def test_three_signatures_activate_the_plan(db, world):
 def test_signing_twice_is_refused_and_changes_nothing(db, world):
     plan = complete_plan(db, world)
     who = as_persona(db, world, "care_counselor")
-    plan_service.sign(db, actor=who, plan_id=plan.id, signer="counselor")
+    plan_signing_service.sign(db, actor=who, plan_id=plan.id, signer="counselor")
     first = plan.counselor_signed_at
     with pytest.raises(ValidationFailed, match="already signed"):
-        plan_service.sign(db, actor=who, plan_id=plan.id, signer="counselor")
+        plan_signing_service.sign(db, actor=who, plan_id=plan.id, signer="counselor")
     assert plan_service.load_plan(db, plan.id).counselor_signed_at == first
 
 
@@ -70,12 +75,12 @@ def test_the_patient_signs_with_their_own_name(db, world):
     plan = complete_plan(db, world)
     who = as_persona(db, world, "care_counselor")
     with pytest.raises(ValidationFailed) as refused:
-        plan_service.sign(
+        plan_signing_service.sign(
             db, actor=who, plan_id=plan.id, signer="patient", typed_name="Robin Marrowby"
         )
     assert "typed_name" in refused.value.field_errors
     assert plan_service.load_plan(db, plan.id).patient_signed_at is None
-    plan_service.sign(
+    plan_signing_service.sign(
         db, actor=who, plan_id=plan.id, signer="patient", typed_name="  pat  QUILLFEATHER "
     )
     assert plan_service.load_plan(db, plan.id).patient_signed_name == "pat QUILLFEATHER"
@@ -84,11 +89,11 @@ def test_the_patient_signs_with_their_own_name(db, world):
 def test_only_a_physician_signs_as_physician(db, world):
     plan = complete_plan(db, world)
     with pytest.raises(ValidationFailed, match="physician"):
-        plan_service.sign(
+        plan_signing_service.sign(
             db, actor=as_persona(db, world, "care_counselor"), plan_id=plan.id, signer="physician"
         )
     with pytest.raises(ValidationFailed, match="counselor"):
-        plan_service.sign(
+        plan_signing_service.sign(
             db, actor=as_persona(db, world, "care_physician"), plan_id=plan.id, signer="counselor"
         )
 
@@ -96,16 +101,18 @@ def test_only_a_physician_signs_as_physician(db, world):
 def test_an_incomplete_plan_cannot_be_signed(db, world):
     who = as_persona(db, world, "care_counselor")
     plan = plan_service.start_plan(db, actor=who, patient_id=world.patient.id)
-    plan_service.add_problem(db, actor=who, plan_id=plan.id, data={"statement": "Housing"})
+    plan_edit_service.add_problem(db, actor=who, plan_id=plan.id, data={"statement": "Housing"})
     with pytest.raises(ValidationFailed, match="measurable objective"):
-        plan_service.sign(db, actor=who, plan_id=plan.id, signer="counselor")
+        plan_signing_service.sign(db, actor=who, plan_id=plan.id, signer="counselor")
 
 
 def test_changing_a_partly_signed_draft_clears_its_signatures(db, world):
     plan = complete_plan(db, world)
     who = as_persona(db, world, "care_counselor")
-    plan_service.sign(db, actor=who, plan_id=plan.id, signer="counselor")
-    plan_service.add_problem(db, actor=who, plan_id=plan.id, data={"statement": "Unstable housing"})
+    plan_signing_service.sign(db, actor=who, plan_id=plan.id, signer="counselor")
+    plan_edit_service.add_problem(
+        db, actor=who, plan_id=plan.id, data={"statement": "Unstable housing"}
+    )
     again = plan_service.load_plan(db, plan.id)
     assert again.counselor_signed_at is None and len(again.problems) == 2
 
@@ -114,7 +121,7 @@ def test_a_signed_plan_is_not_edited_but_revised(db, world):
     plan = signed_plan(db, world)
     who = as_persona(db, world, "care_counselor")
     with pytest.raises(ValidationFailed, match="revise"):
-        plan_service.add_problem(db, actor=who, plan_id=plan.id, data={"statement": "More"})
+        plan_edit_service.add_problem(db, actor=who, plan_id=plan.id, data={"statement": "More"})
     draft = plan_service.start_plan(db, actor=who, patient_id=world.patient.id)
     draft = plan_service.load_plan(db, draft.id)
     copied = draft.problems[0].goals[0].objectives[0]
@@ -123,11 +130,11 @@ def test_a_signed_plan_is_not_edited_but_revised(db, world):
     with pytest.raises(Conflict):
         plan_service.start_plan(db, actor=who, patient_id=world.patient.id)
     # signing the revision supersedes the old plan
-    plan_service.sign(
+    plan_signing_service.sign(
         db, actor=who, plan_id=draft.id, signer="patient", typed_name="Pat Quillfeather"
     )
-    plan_service.sign(db, actor=who, plan_id=draft.id, signer="counselor")
-    plan_service.sign(
+    plan_signing_service.sign(db, actor=who, plan_id=draft.id, signer="counselor")
+    plan_signing_service.sign(
         db, actor=as_persona(db, world, "care_physician"), plan_id=draft.id, signer="physician"
     )
     statuses = dict(db.execute(select(TreatmentPlan.id, TreatmentPlan.status)).all())
@@ -148,7 +155,7 @@ def test_a_bad_objective_names_the_field_and_adds_nothing(db, world, data, field
     goal = plan.problems[0].goals[0]
     before = db.scalar(select(func.count(PlanObjective.id)))
     with pytest.raises(ValidationFailed) as refused:
-        plan_service.add_objective(
+        plan_edit_service.add_objective(
             db, actor=as_persona(db, world, "care_counselor"), goal_id=goal.id, data=data
         )
     assert field in refused.value.field_errors
@@ -160,7 +167,7 @@ def test_an_intervention_names_staff_of_this_site_only(db, world):
     objective = plan.problems[0].goals[0].objectives[0]
     other = world.user("other_site_counselor").staff_member_id
     with pytest.raises(ValidationFailed) as refused:
-        plan_service.add_intervention(
+        plan_edit_service.add_intervention(
             db,
             actor=as_persona(db, world, "care_counselor"),
             objective_id=objective.id,
@@ -262,9 +269,9 @@ def test_items_are_removed_from_a_draft_only(db, world):
     who = as_persona(db, world, "care_counselor")
     objective = plan.problems[0].goals[0].objectives[0]
     intervention = objective.interventions[0]
-    plan_service.remove_item(db, actor=who, kind="intervention", item_id=intervention.id)
+    plan_edit_service.remove_item(db, actor=who, kind="intervention", item_id=intervention.id)
     assert not plan_service.complete(plan_service.load_plan(db, plan.id))
-    plan_service.remove_item(db, actor=who, kind="problem", item_id=plan.problems[0].id)
+    plan_edit_service.remove_item(db, actor=who, kind="problem", item_id=plan.problems[0].id)
     again = plan_service.load_plan(db, plan.id)
     assert again.problems == []
     assert db.scalar(select(func.count(PlanObjective.id))) == 0
@@ -274,11 +281,11 @@ def test_a_signed_plan_loses_nothing_and_strangers_are_refused(db, world):
     signed = signed_plan(db, world)
     problem_id = signed.problems[0].id
     with pytest.raises(ValidationFailed, match="revise"):
-        plan_service.remove_item(
+        plan_edit_service.remove_item(
             db, actor=as_persona(db, world, "care_counselor"), kind="problem", item_id=problem_id
         )
     with pytest.raises(Refused):
-        plan_service.remove_item(
+        plan_edit_service.remove_item(
             db, actor=as_persona(db, world, "billing"), kind="problem", item_id=problem_id
         )
     assert len(plan_service.load_plan(db, signed.id).problems) == 1

@@ -1,5 +1,6 @@
 """JSON API of clinical records under /api/v1: treatment plans, measures, drug screens and the
-site's clinical work list. Same services, permission checks and audit as the pages."""
+site's clinical work list. Same services, permission checks and audit as the pages. Building
+and signing a plan is in `plan_api`, mounted here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from openiop.clinical import (
     discharge_service,
     drug_screen_service,
     measures_service,
+    plan_api,
     plan_review_service,
     plan_service,
 )
@@ -34,6 +36,7 @@ from openiop.web.deps import ApiActor, SessionDep
 from openiop.web.routing import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["clinical"])
+router.include_router(plan_api.router)
 
 
 @router.get("/patients/{patient_id}/treatment-plan", response_model=PlanChartOut)

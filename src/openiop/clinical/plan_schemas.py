@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from openiop.clinical.plan_rules import MODALITIES
+
 _ORM = ConfigDict(from_attributes=True)
 
 
@@ -47,8 +49,12 @@ class ProblemOut(BaseModel):
 class PlanOut(BaseModel):
     model_config = _ORM
     id: int
+    patient_id: int
+    enrollment_id: int
     status: str
+    version: int = Field(description="Send it back with every change of this plan")
     activated_on: date | None
+    patient_signed_name: str | None
     patient_signed_at: datetime | None
     counselor_signed_at: datetime | None
     physician_signed_at: datetime | None
@@ -69,6 +75,86 @@ class PlanChartOut(BaseModel):
     active: PlanOut | None
     draft: PlanOut | None
     review: ReviewStatusOut | None
+
+
+class DraftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enrollment_id: int | None = Field(
+        default=None, description="The patient's open enrollment; checked when given"
+    )
+
+
+class _PlanChange(BaseModel):
+    """Every change of a plan carries the plan version it was made on (409 when stale)."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int
+
+
+class ProblemIn(_PlanChange):
+    statement: str
+    asam_dimension: int | None = Field(default=None, description="ASAM dimension 1-6")
+
+
+class ProblemPatch(_PlanChange):
+    statement: str | None = None
+    asam_dimension: int | None = None
+
+
+class GoalIn(_PlanChange):
+    problem_id: int
+    statement: str
+
+
+class GoalPatch(_PlanChange):
+    problem_id: int | None = Field(default=None, description="Move under this problem")
+    statement: str | None = None
+
+
+class ObjectiveIn(_PlanChange):
+    goal_id: int
+    statement: str
+    measure: str = Field(description="How progress is counted")
+    target_date: date = Field(description="Today or later")
+
+
+class ObjectivePatch(_PlanChange):
+    goal_id: int | None = Field(default=None, description="Move under this goal")
+    statement: str | None = None
+    measure: str | None = None
+    target_date: date | None = None
+
+
+_MODALITY = f"One of: {', '.join(MODALITIES)}"
+
+
+class InterventionIn(_PlanChange):
+    objective_id: int
+    description: str
+    modality: str = Field(description=_MODALITY)
+    frequency: str = Field(description="e.g. weekly, 5 days a week")
+    responsible_staff_id: int | None = Field(
+        default=None, description="A staff member at the patient's site"
+    )
+
+
+class InterventionPatch(_PlanChange):
+    objective_id: int | None = Field(default=None, description="Move under this objective")
+    description: str | None = None
+    modality: str | None = Field(default=None, description=_MODALITY)
+    frequency: str | None = None
+    responsible_staff_id: int | None = None
+
+
+class SignatureIn(_PlanChange):
+    signer: Literal["patient", "counselor", "physician"]
+    typed_name: str = Field(default="", description="The patient's own first and last name")
+    agreed: bool = Field(default=False, description="The patient agrees to the plan")
+
+
+class PlanChangeOut(BaseModel):
+    item_id: int = Field(description="The problem, goal, objective or intervention changed")
+    plan: PlanOut
 
 
 class MeasureIn(BaseModel):

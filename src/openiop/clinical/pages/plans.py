@@ -11,7 +11,12 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from openiop.clinical import plan_review_service, plan_service
+from openiop.clinical import (
+    plan_edit_service,
+    plan_review_service,
+    plan_service,
+    plan_signing_service,
+)
 from openiop.clinical.access import may_write
 from openiop.clinical.pages.common import LABELS, new_router, redirect
 from openiop.kit.errors import ValidationFailed
@@ -94,7 +99,7 @@ def add_problem(
         patient_id,
         "problem",
         form,
-        lambda: plan_service.add_problem(db, actor=actor, plan_id=plan_id, data=form),
+        lambda: plan_edit_service.add_problem(db, actor=actor, plan_id=plan_id, data=form),
     )
 
 
@@ -110,7 +115,7 @@ def add_goal(
         patient_id,
         f"goal-{problem_id}",
         form,
-        lambda: plan_service.add_goal(db, actor=actor, problem_id=problem_id, data=form),
+        lambda: plan_edit_service.add_goal(db, actor=actor, problem_id=problem_id, data=form),
     )
 
 
@@ -126,7 +131,7 @@ def add_objective(
         patient_id,
         f"objective-{goal_id}",
         form,
-        lambda: plan_service.add_objective(db, actor=actor, goal_id=goal_id, data=form),
+        lambda: plan_edit_service.add_objective(db, actor=actor, goal_id=goal_id, data=form),
     )
 
 
@@ -142,7 +147,7 @@ def add_intervention(
         patient_id,
         f"intervention-{objective_id}",
         form,
-        lambda: plan_service.add_intervention(
+        lambda: plan_edit_service.add_intervention(
             db, actor=actor, objective_id=objective_id, data=form
         ),
     )
@@ -179,7 +184,7 @@ def sign(
         patient_id,
         f"sign-{signer}",
         form,
-        lambda: plan_service.sign(
+        lambda: plan_signing_service.sign(
             db, actor=actor, plan_id=plan_id, signer=signer, typed_name=form.get("typed_name", "")
         ),
     )
@@ -213,5 +218,5 @@ def own_plan(request: Request, db: SessionDep, actor: PageActor) -> Response:
 def remove_item(
     request: Request, kind: str, item_id: int, db: SessionDep, actor: PageActor
 ) -> Response:
-    patient_id = plan_service.remove_item(db, actor=actor, kind=kind, item_id=item_id)
+    patient_id = plan_edit_service.remove_item(db, actor=actor, kind=kind, item_id=item_id)
     return redirect(f"/patients/{patient_id}/plan#draft")
