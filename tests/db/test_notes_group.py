@@ -146,6 +146,30 @@ def test_leaving_someone_out_of_a_draft_removes_their_part(client, db, nw):
     assert s.count(db, ClinicalNote) == 2
 
 
+@pytest.mark.parametrize("change", ["one part's text", "an attendee left out"])
+def test_a_change_to_the_parts_alone_bumps_the_version_so_a_stale_save_is_409(
+    client, db, nw, change
+):
+    headers = s.bearer(db, nw.user("facilitator"))
+    read = client.put(_url(nw), json=body(nw), headers=headers).json()["version"]
+    edited = body(nw, version=read)
+    if change == "one part's text":
+        edited["parts"][1]["response"] = "CHANGED IN ANOTHER TAB"
+    else:
+        edited["parts"] = edited["parts"][:3]
+    saved = client.put(_url(nw), json=edited, headers=headers)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["version"] > read
+    db.expire_all()
+    after = {p.patient_id: dict(p.body) for p in db.query(ClinicalNote).all()}
+
+    stale = client.put(_url(nw), json=body(nw, version=read), headers=headers)
+    assert stale.status_code == 409
+    db.expire_all()
+    assert {p.patient_id: dict(p.body) for p in db.query(ClinicalNote).all()} == after
+    assert db.query(GroupNote).one().version == saved.json()["version"]
+
+
 def test_signing_needs_each_attendees_part(client, db, nw):
     headers = s.bearer(db, nw.user("facilitator"))
     incomplete = body(nw)

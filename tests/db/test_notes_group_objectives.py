@@ -254,6 +254,55 @@ def test_the_page_saves_ticked_objectives_and_reshows_a_crafted_one_with_its_err
     assert client.post(url, data=junk).status_code == 422
 
 
+# ---- versions: a link-only change is a change ---------------------------------------------
+
+
+def _note_state(db):  # type: ignore[no-untyped-def]
+    db.expire_all()
+    note = db.scalars(select(GroupNote)).one()
+    bodies = {p.patient_id: p.body for p in db.scalars(select(ClinicalNote))}
+    return note.version, note.content, bodies, _stored_links(db)
+
+
+def test_a_link_only_change_bumps_the_version_and_a_stale_save_is_409_changing_nothing(
+    client, db, nw
+):
+    pat, morgan = nw.attendees[:2]
+    read = _save(client, db, nw, _own_links(nw)).json()["version"]  # both tabs read this
+    same = _save(client, db, nw, _own_links(nw), version=read)
+    assert same.json()["version"] == read  # nothing changed, nothing to bump
+
+    # Tab A changes only links: Pat's part gains an objective, Morgan's loses its one.
+    links = {**_own_links(nw), pat.id: nw.objectives[pat.id], morgan.id: []}
+    changed = _save(client, db, nw, links, version=read)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["version"] > read
+    after = _note_state(db)
+
+    # Tab B still holds the old version: its autosave would put the old links back.
+    stale = _save(client, db, nw, _own_links(nw), version=read)
+    assert stale.status_code == 409, stale.text
+    assert _note_state(db) == after
+    assert {oid for p, oid in after[3] if p == pat.id} == set(nw.objectives[pat.id])
+    assert all(p != morgan.id for p, _ in after[3])
+
+
+def test_a_stale_tabs_autosave_after_a_link_only_change_is_refused_on_the_page(client, db, nw):
+    pat = nw.attendees[0]
+    read = _save(client, db, nw, _own_links(nw)).json()["version"]
+    links = {**_own_links(nw), pat.id: nw.objectives[pat.id]}
+    assert _save(client, db, nw, links, version=read).status_code == 200
+    after = _note_state(db)
+    sign_in(client, "facilitator@example.org")
+    data = _page_form(csrf_of(client), nw, _own_links(nw))
+    data["version"] = str(read)
+    data["content"] = "STALE TAB CONTENT"
+    url = f"/group-sessions/{nw.group.id}/note/autosave"
+    response = client.post(url, data=data)
+    assert response.status_code == 200 and "Not saved" in response.text
+    assert _note_state(db) == after
+
+
 # ---- signing and the charts -------------------------------------------------------------
 
 
@@ -307,6 +356,49 @@ def test_each_chart_shows_its_own_objectives_and_never_another_attendees(client,
             assert not leaked, f"{patient.last_name}'s chart shows {leaked}"
 
 
+def _signed_page_parts(client, nw) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    page = client.get(f"/group-sessions/{nw.group.id}/note")
+    assert page.status_code == 200, page.text
+    assert "Save and sign" not in page.text  # the locked note, not the editor
+    items = page.text.split('<li class="attendee-part"')[1:]
+    return {int(re.search(r'id="part-(\d+)"', html).group(1)): html for html in items}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("persona", ["facilitator", "care_counselor"])
+def test_the_signed_note_shows_each_parts_objectives_in_that_part_only(client, db, nw, persona):
+    _sign(client, db, nw)
+    # A later revision supersedes Pat's plan: the signed part still says what it addressed.
+    pat_plan = db.scalar(
+        select(PlanObjective.plan_id).where(PlanObjective.id == nw.objectives[nw.pat.id][0])
+    )
+    db.get(TreatmentPlan, pat_plan).status = "superseded"
+    db.flush()
+    sign_in(client, f"{persona}@example.org")
+    parts = _signed_page_parts(client, nw)
+    assert set(parts) == {p.id for p in nw.attendees}
+    jordan = nw.attendees[3]
+    assert "no plan objectives linked" in parts[jordan.id]
+    for patient in nw.attendees:
+        html = parts[patient.id]
+        linked = statements(patient)[:1] if patient.id in nw.objectives else []
+        assert all(f"<li>{text}</li>" in html for text in linked)
+        unlinked = {text for p in nw.attendees for text in statements(p)} - set(linked)
+        assert not {text for text in unlinked if text in html}, patient.last_name
+        assert "DRAFT-ONLY-OBJECTIVE" not in html
+
+
+@pytest.mark.parametrize("persona", ["care_physician", "site_counselor", "front_desk"])
+def test_who_may_not_open_the_signed_note_sees_no_objective(client, db, nw, persona):
+    """The care physician is on Pat's care team only, not every attendee's."""
+    _sign(client, db, nw)
+    refused_before = len(s.events(db, "note.group.read", "refused"))
+    sign_in(client, f"{persona}@example.org")
+    page = client.get(f"/group-sessions/{nw.group.id}/note")
+    assert page.status_code == 403
+    assert not any(text in page.text for p in nw.attendees for text in statements(p))
+    assert len(s.events(db, "note.group.read", "refused")) > refused_before
+
+
 # ---- speed ------------------------------------------------------------------------------
 
 
@@ -356,6 +448,43 @@ def test_the_editor_loads_every_attendees_objectives_and_links_in_one_query_each
         add_plan(db, extra)
     assert len(_form(db, nw).rows) == 8
     assert plan_and_link_queries() == (1, 1)
+
+
+def test_the_signed_note_loads_every_parts_objectives_in_one_query(client, db, nw):
+    care = nw.user("care_counselor")
+    for n in range(4):  # eight attendees, each but Jordan with a plan and a linked objective
+        extra = f.patient(
+            db,
+            organization_id=nw.pat.organization_id,
+            registered_location_id=nw.world.site_a.id,
+            first_name="Extra",
+            last_name=f"Attendee{n}",
+        )
+        f.enrollment(
+            db,
+            patient_id=extra.id,
+            program_id=nw.world.program.id,
+            location_id=nw.world.site_a.id,
+            track_id=nw.world.track_a.id,
+            primary_counselor_id=care.staff_member_id,
+        )
+        nw.objectives[extra.id] = add_plan(db, extra)
+        nw.attendees.append(extra)
+    _sign(client, db, nw)
+
+    def queries() -> tuple[int, int]:
+        db.expire_all()
+        plans = _statements_touching(db, "plan_objectives", lambda: _form(db, nw))
+        links = _statements_touching(db, "note_objectives", lambda: _form(db, nw))
+        return len(plans), len(links)
+
+    assert queries() == (1, 1)  # the same query: the links with their text
+    rows = {r.patient_id: r for r in _form(db, nw).rows}
+    assert len(rows) == 8
+    for patient in nw.attendees:
+        own = statements(patient)[:1] if patient.id in nw.objectives else []
+        assert [text for _, text in rows[patient.id].addressed] == own
+        assert rows[patient.id].objective_ids == _own_links(nw).get(patient.id, [])
 
 
 # ---- who may, audit ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ Callers authorize every patient (care team, audited) before calling in here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,15 @@ from openiop.notes import repository
 FIELD = "objective_ids"  # a part's field, sent as p{patient_id}-objective_ids on the page
 
 Choices = dict[int, list[tuple[int, str]]]  # patient id → (objective id, statement)
+
+
+@dataclass(frozen=True)
+class RosterObjectives:
+    """What the whole note shows of every part's objectives, by patient id."""
+
+    offered: Choices  # a draft's choices; a signed note offers nothing
+    linked: dict[int, list[int]]  # the ids each part links
+    addressed: Choices = field(default_factory=dict)  # a signed note: the linked objectives' text
 
 
 def choices(session: Session, patient_ids: Iterable[int]) -> Choices:
@@ -76,3 +86,17 @@ def linked(session: Session, parts: Iterable[ClinicalNote]) -> dict[int, list[in
     by_patient = {p.id: p.patient_id for p in parts}
     found = repository.linked_objectives_of_notes(session, by_patient)
     return {by_patient[note_id]: ids for note_id, ids in found.items()}
+
+
+def for_roster(
+    session: Session, patient_ids: Iterable[int], parts: Iterable[ClinicalNote], *, signed: bool
+) -> RosterObjectives:
+    """One query per table whatever the roster's size: a draft needs the active plans'
+    choices and the links; a signed note needs only the links with their text."""
+    if signed:
+        by_patient = {p.id: p.patient_id for p in parts}
+        found = repository.addressed_objectives_of_notes(session, by_patient)
+        addressed = {by_patient[note_id]: rows for note_id, rows in found.items()}
+        ids = {pid: sorted(oid for oid, _ in rows) for pid, rows in addressed.items()}
+        return RosterObjectives(offered={}, linked=ids, addressed=addressed)
+    return RosterObjectives(offered=choices(session, patient_ids), linked=linked(session, parts))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -48,6 +49,7 @@ class RosterRow:
     # This attendee's own active-plan objectives (id, statement); None: no plan yet.
     objectives: list[tuple[int, str]] | None = None
     objective_ids: list[int] = field(default_factory=list)  # the ones their part links
+    addressed: list[tuple[int, str]] = field(default_factory=list)  # signed: linked ones' text
 
 
 @dataclass
@@ -186,8 +188,10 @@ def group_form(session: Session, *, actor: Actor, group_session_id: int) -> Grou
     need = _need(session, actor, group) if leads else Access.FULL
     _authorize_patients(session, actor, (p.id for p in everyone), "note.group.read", group.id, need)
     recorded = repository.attendance_statuses(session, group.id)
-    offered = group_objectives.choices(session, (p.id for p in everyone))
-    linked = group_objectives.linked(session, parts.values())
+    signed = note is not None and note.status == rules.SIGNED
+    objectives = group_objectives.for_roster(
+        session, (p.id for p in everyone), parts.values(), signed=signed
+    )
     rows = [
         RosterRow(
             patient_id=p.id,
@@ -196,8 +200,9 @@ def group_form(session: Session, *, actor: Actor, group_session_id: int) -> Grou
             attended=p.id in parts if note else recorded.get(p.id) in ATTENDED,
             part={k: str(v) for k, v in parts[p.id].body.items()} if p.id in parts else {},
             attendance=recorded.get(p.id),
-            objectives=offered.get(p.id),
-            objective_ids=linked.get(p.id, []),
+            objectives=objectives.offered.get(p.id),
+            objective_ids=objectives.linked.get(p.id, []),
+            addressed=objectives.addressed.get(p.id, []),
         )
         for p in everyone
     ]
@@ -271,6 +276,11 @@ def save_group_note(
     )
     links, link_problems = group_objectives.chosen(session, parts)
     shared_body, bodies = _validated(shared, parts, link_problems)
+    if note is not None and _content(session, note, existing) != (shared_body, bodies, links):
+        # Only the shared text lives in this row, so a change to the parts or their links
+        # alone would keep the version and a stale tab's save would silently undo it. Set by
+        # hand, the new version still goes out as UPDATE ... WHERE version = <the one read>.
+        note.version += 1
     note = note or _new_note(session, actor, group)
     for key, text in shared_body.items():
         setattr(note, key, text)
@@ -282,6 +292,15 @@ def save_group_note(
     removed = [p for pid, p in existing.items() if pid not in bodies]
     group_objectives.save_links(session, note.parts, removed, links)
     return note
+
+
+def _content(
+    session: Session, note: GroupNote, existing: dict[int, ClinicalNote]
+) -> tuple[dict[str, str], dict[int, dict[str, Any]], dict[int, list[int]]]:
+    """What a save may change, in the shape `_validated` and `chosen` return it."""
+    linked = group_objectives.linked(session, existing.values())
+    bodies = {pid: dict(part.body) for pid, part in existing.items()}
+    return _shared(note), bodies, {pid: linked.get(pid, []) for pid in existing}
 
 
 def _user(actor: Actor) -> int:

@@ -124,6 +124,33 @@ def linked_objectives_of_notes(session: Session, note_ids: Iterable[int]) -> dic
     return found
 
 
+def addressed_objectives_of_notes(
+    session: Session, note_ids: Iterable[int]
+) -> dict[int, list[tuple[int, str]]]:
+    """Note id → (objective id, statement) it links, in plan order, for many notes in one
+    query. The text comes through the link, not the active plan, so a signed part still
+    shows what it addressed after that plan is revised."""
+    wanted = sorted(set(note_ids))
+    found: dict[int, list[tuple[int, str]]] = {i: [] for i in wanted}
+    if not wanted:
+        return found
+    query = (
+        select(note_objectives.c.note_id, PlanObjective.id, PlanObjective.statement)
+        .join(PlanObjective, PlanObjective.id == note_objectives.c.objective_id)
+        .where(note_objectives.c.note_id.in_(wanted))
+        .order_by(
+            note_objectives.c.note_id,
+            PlanObjective.plan_id,
+            PlanObjective.goal_id,
+            PlanObjective.position,
+            PlanObjective.id,
+        )
+    )
+    for note_id, objective_id, statement in session.execute(query):
+        found[note_id].append((objective_id, statement))
+    return found
+
+
 def replace_linked_objectives(session: Session, links: dict[int, Iterable[int]]) -> None:
     """Set the links of many notes at once: one delete, one insert."""
     if not links:
