@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from openiop.models import AuditEvent
+from openiop.models import AuditChainHead, AuditEvent
 from openiop.security import audit
 from openiop.security.audit import Actor, AuditEntry
 from openiop.security.permissions import Principal, Role
@@ -20,14 +20,61 @@ ACTOR = Actor(
 
 
 def write_events(db, count: int = 5) -> list[AuditEvent]:
-    return [
+    for n in range(count):
         audit.record(
             db,
             ACTOR,
             AuditEntry("patient.read", patient_id=40 + n, object_type="patient", object_id=40 + n),
         )
-        for n in range(count)
-    ]
+    return list(db.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars())[-count:]
+
+
+def head_seq(db) -> int:
+    return db.execute(select(AuditChainHead.seq)).scalar_one()
+
+
+def test_events_are_written_at_commit_so_the_head_is_locked_late(db):
+    before = head_seq(db)
+    audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=1))
+    db.flush()  # an ordinary flush (for another row's id) neither chains nor locks
+    assert db.connection().execute(select(AuditChainHead.seq)).scalar_one() == before
+    db.commit()
+    assert head_seq(db) == before + 1
+
+
+def test_reading_the_trail_in_the_same_transaction_sees_recorded_events(db):
+    audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=7, detail="just now"))
+    newest = db.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).scalars().first()
+    assert newest is not None and newest.detail == "just now"
+
+
+def test_a_rolled_back_event_is_never_written(db):
+    before = head_seq(db)
+    audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=1))
+    db.rollback()
+    db.commit()
+    assert head_seq(db) == before
+    write_events(db, 2)
+    db.commit()
+    assert audit.verify(db).ok and head_seq(db) == before + 2
+
+
+def test_an_event_recorded_in_a_rolled_back_savepoint_is_dropped(db):
+    audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=1, detail="kept"))
+    savepoint = db.begin_nested()
+    audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=2, detail="dropped"))
+    savepoint.rollback()
+    audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=3, detail="after"))
+    details = [e.detail for e in db.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()]
+    assert details[-2:] == ["kept", "after"] and "dropped" not in details
+    assert audit.verify(db).ok
+
+
+def test_an_event_recorded_in_a_released_savepoint_is_kept(db):
+    with db.begin_nested():
+        audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=2, detail="inside"))
+    newest = db.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).scalars().first()
+    assert newest is not None and newest.detail == "inside"
 
 
 def drop_guards(db) -> None:

@@ -37,6 +37,7 @@ def seed_trail(db, world):
         actor_for(db, world.user("billing")),
         AuditEntry("patient.read", patient_id=world.other_patient.id, outcome="refused"),
     )
+    audit.write_pending(db)  # recorded events are otherwise written at commit
     clock.freeze(None)
 
 

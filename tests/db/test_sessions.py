@@ -43,6 +43,26 @@ def test_idle_session_times_out_and_says_so(client, db):
     assert ended.end_reason == "idle_timeout"
 
 
+def test_pages_within_half_a_minute_do_not_rewrite_the_session(client, db):
+    world = build_world(db)
+    clock.freeze(T0)
+    sign_in(client, world.user("front_desk").email)
+    seen = db.scalars(select(UserSession)).one().last_seen_at
+    clock.freeze(T0 + timedelta(seconds=20))
+    assert client.get("/account", follow_redirects=False).status_code == 200
+    db.expire_all()
+    assert db.scalars(select(UserSession)).one().last_seen_at == seen  # no write for a read
+    clock.freeze(T0 + timedelta(seconds=40))
+    assert client.get("/account", follow_redirects=False).status_code == 200
+    db.expire_all()
+    assert clock.as_utc(db.scalars(select(UserSession)).one().last_seen_at) == T0 + timedelta(
+        seconds=40
+    )
+    # Idle time counts from the last recorded activity: 15 minutes after 00:40 it has ended.
+    clock.freeze(T0 + timedelta(minutes=15, seconds=41))
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
 def test_active_session_still_ends_at_the_absolute_limit(client, db, settings):
     world = build_world(db)
     clock.freeze(T0)

@@ -51,7 +51,7 @@ def clinical_chart(session: Session, *, actor: Actor, patient_id: int) -> Clinic
     return ClinicalChart(
         patient=patient,
         plan=plan,
-        measures=measures_service.measures_of(session, patient_id),
+        measures=measures_service.measures_of_enrollment(session, plan.enrollment),
         screens=drug_screen_service.trend_of(session, patient_id),
         discharge=summary,
         may_write=may_write(actor),

@@ -40,7 +40,11 @@ def measures_chart(session: Session, *, actor: Actor, patient_id: int) -> Measur
 
 def measures_of(session: Session, patient_id: int) -> MeasuresChart:
     """For callers that have already authorized the read."""
-    enrollment = plan_repository.current_enrollment(session, patient_id)
+    return measures_of_enrollment(session, plan_repository.current_enrollment(session, patient_id))
+
+
+def measures_of_enrollment(session: Session, enrollment: Enrollment | None) -> MeasuresChart:
+    """The same, for a caller that has already loaded the patient's current enrollment."""
     if enrollment is None:
         return MeasuresChart(None, {}, [])
     rows = repo.administrations(session, enrollment.id)

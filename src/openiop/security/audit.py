@@ -4,6 +4,12 @@ Each event's hash is SHA-256 over its own fields and the previous event's hash, 
 inserting or removing any event breaks the chain from that point on. A one-row chain head
 holds the newest sequence number and hash: it notices a removed tail, and locking it
 serializes appends so two transactions never chain onto the same predecessor.
+
+Events are chained and written when the transaction commits, not when they are recorded.
+The head's row lock is held from that write until the transaction ends, so writing at the
+last moment (after the page has been rendered) keeps concurrent requests from queueing
+behind each other's queries and rendering. They are plain Core inserts: a list page records
+one event per patient shown, and ORM objects for each cost more than the insert.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event as orm_events
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from openiop.kit import clock
 from openiop.models import AuditChainHead, AuditEvent
@@ -49,71 +56,130 @@ def event_hash(fields: dict[str, object], prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _hashed_fields(event: AuditEvent) -> dict[str, object]:
-    return {
-        "seq": event.seq,
-        "occurred_at": _iso(event.occurred_at),
-        "user_id": event.user_id,
-        "user_email": event.user_email,
-        "role": event.role,
-        "channel": event.channel,
-        "action": event.action,
-        "outcome": event.outcome,
-        "patient_id": event.patient_id,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "detail": event.detail,
-        "ip": event.ip,
-        "user_agent": event.user_agent,
-    }
+def _hashed_fields(event: AuditEvent | dict[str, object]) -> dict[str, object]:
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
+    fields: dict[str, object] = {name: get(name) for name in HASHED}
+    fields["occurred_at"] = _iso(get("occurred_at"))  # type: ignore[arg-type]
+    return fields
+
+
+HASHED = (
+    "seq",
+    "occurred_at",
+    "user_id",
+    "user_email",
+    "role",
+    "channel",
+    "action",
+    "outcome",
+    "patient_id",
+    "object_type",
+    "object_id",
+    "detail",
+    "ip",
+    "user_agent",
+)
 
 
 def _iso(moment: datetime) -> str:
     return clock.as_utc(moment).isoformat(timespec="microseconds")
 
 
-def record(session: Session, actor: Actor, entry: AuditEntry) -> AuditEvent:
+def record(session: Session, actor: Actor, entry: AuditEntry) -> None:
     """Append one event in the caller's transaction."""
-    return record_many(session, actor, [entry])[0]
+    record_many(session, actor, [entry])
 
 
-def record_many(session: Session, actor: Actor, entries: Iterable[AuditEntry]) -> list[AuditEvent]:
-    """Append events in order, locking the chain head once for all of them (a list page
-    records one event per patient shown)."""
-    head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
-    ).scalar_one()
-    events = []
-    for entry in entries:
-        event = _new_event(actor, entry, seq=head.seq + 1, prev_hash=head.hash)
-        events.append(event)
-        head.seq, head.hash = event.seq, event.hash
-    session.add_all(events)
-    session.flush()
-    return events
+def record_many(session: Session, actor: Actor, entries: Iterable[AuditEntry]) -> None:
+    """Append events in order (a list page records one event per patient shown).
+
+    They are written when the transaction commits, or earlier if something in it reads the
+    audit trail or calls `write_pending`; a rollback discards them with the rest."""
+    savepoint = session.get_nested_transaction()
+    pending = session.info.setdefault(_PENDING, [])
+    pending.extend((savepoint, _new_row(actor, entry)) for entry in entries)
 
 
-def _new_event(actor: Actor, entry: AuditEntry, *, seq: int, prev_hash: str) -> AuditEvent:
+_PENDING = "openiop.audit.pending"
+
+
+def _new_row(actor: Actor, entry: AuditEntry) -> dict[str, object]:
     principal = actor.principal
-    event = AuditEvent(
-        seq=seq,
-        occurred_at=clock.now(),
-        user_id=principal.user_id if principal else None,
-        user_email=principal.email if principal else None,
-        role=str(principal.role) if principal else None,
-        channel=actor.channel,
-        action=entry.action,
-        outcome=entry.outcome,
-        patient_id=entry.patient_id,
-        object_type=entry.object_type,
-        object_id=None if entry.object_id is None else str(entry.object_id),
-        detail=entry.detail,
-        ip=actor.ip or None,
-        user_agent=(actor.user_agent or "")[:300] or None,
-        prev_hash=prev_hash,
+    return {
+        "occurred_at": clock.now(),
+        "user_id": principal.user_id if principal else None,
+        "user_email": principal.email if principal else None,
+        "role": str(principal.role) if principal else None,
+        "channel": actor.channel,
+        "action": entry.action,
+        "outcome": entry.outcome,
+        "patient_id": entry.patient_id,
+        "object_type": entry.object_type,
+        "object_id": None if entry.object_id is None else str(entry.object_id),
+        "detail": entry.detail,
+        "ip": actor.ip or None,
+        "user_agent": (actor.user_agent or "")[:300] or None,
+    }
+
+
+def write_pending(session: Session) -> None:
+    """Chain the events recorded so far onto the head and insert them, locking the head once.
+
+    The head's row lock is then held until the transaction ends, which is why this runs as
+    late as possible: at commit, after the page has been rendered."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    head = session.execute(
+        select(AuditChainHead.__table__.c.seq, AuditChainHead.__table__.c.hash)
+        .where(AuditChainHead.__table__.c.id == 1)
+        .with_for_update()
+    ).one()
+    seq, prev_hash = head.seq, head.hash
+    rows = []
+    for _savepoint, row in pending:
+        seq += 1
+        row = {**row, "seq": seq, "prev_hash": prev_hash}
+        row["hash"] = prev_hash = event_hash(_hashed_fields(row), prev_hash)
+        rows.append(row)
+    session.execute(insert(AuditEvent.__table__), rows)
+    session.execute(
+        update(AuditChainHead.__table__)
+        .where(AuditChainHead.__table__.c.id == 1)
+        .values(seq=seq, hash=prev_hash)
     )
-    event.hash = event_hash(_hashed_fields(event), prev_hash)
-    return event
+
+
+@orm_events.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@orm_events.listens_for(Session, "do_orm_execute")
+def _write_before_reading_the_trail(state: ORMExecuteState) -> None:
+    """A query of the trail in the same transaction sees the events recorded before it."""
+    if not (state.is_select and state.session.info.get(_PENDING)):
+        return
+    if any(m.class_ in (AuditEvent, AuditChainHead) for m in state.all_mappers):
+        write_pending(state.session)
+
+
+@orm_events.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """Drop the events recorded inside what was rolled back: everything, or one savepoint."""
+    if not previous.nested:
+        session.info.pop(_PENDING, None)
+        return
+    pending = session.info.get(_PENDING, [])
+    pending[:] = [item for item in pending if not _inside(item[0], previous)]
+
+
+def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is rolled_back:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from openiop.kit.errors import NotAuthenticated, ValidationFailed
-from openiop.security import audit, mfa, repository
+from openiop.security import audit, mfa, repository, sign_in_service
 from openiop.security import service as security
 from openiop.security.audit import AuditEntry
 from openiop.security.permissions import Permission, Role
@@ -71,8 +71,10 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, form: FormDat
             {"next": target, "values": {"email": email}, "errors": errors},
             422,
         )
-    result = security.sign_in(db, email=email, password=password, settings=settings, actor=actor)
-    if result.outcome is not security.SignInOutcome.OK:
+    result = sign_in_service.sign_in(
+        db, email=email, password=password, settings=settings, actor=actor
+    )
+    if result.outcome is not sign_in_service.SignInOutcome.OK:
         request.state.commit_on_error = True  # failed attempts count towards the lockout
         return render(
             request,
@@ -84,8 +86,8 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, form: FormDat
             },
             429 if result.wait_seconds else 401,
         )
-    started = security.start_session(db, user=result.user, actor=actor)  # type: ignore[arg-type]
-    needs_second_step = not started.record.mfa_passed or security.mfa_needs_enrolment(
+    started = sign_in_service.start_session(db, user=result.user, actor=actor)  # type: ignore[arg-type]
+    needs_second_step = not started.record.mfa_passed or sign_in_service.mfa_needs_enrolment(
         result.user, settings
     )  # type: ignore[arg-type]
     response = RedirectResponse(
@@ -102,13 +104,13 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, form: FormDat
     return response
 
 
-def _failure_message(result: security.SignInResult) -> str:
-    if result.outcome is security.SignInOutcome.LOCKED:
+def _failure_message(result: sign_in_service.SignInResult) -> str:
+    if result.outcome is sign_in_service.SignInOutcome.LOCKED:
         minutes = max(1, round(result.wait_seconds / 60))
         return (
             f"Too many failed attempts: this account is locked for about {minutes} more minute(s)."
         )
-    if result.outcome is security.SignInOutcome.TOO_SOON:
+    if result.outcome is sign_in_service.SignInOutcome.TOO_SOON:
         return f"Please wait {result.wait_seconds} second(s) before trying again."
     return "The email or password is not right."
 
@@ -116,7 +118,7 @@ def _failure_message(result: security.SignInResult) -> str:
 @router.post("/logout")
 def logout(request: Request, db: SessionDep, record: BrowserSession) -> Response:
     if record is not None:
-        security.end_session(db, record=record)
+        sign_in_service.end_session(db, record=record)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -148,7 +150,7 @@ def _mfa_context(user, next_path: str, errors: dict | None = None) -> dict:  # t
         "enrolling": not user.mfa_enabled,
     }
     if not user.mfa_enabled:
-        secret = security.begin_mfa_enrolment(user)
+        secret = sign_in_service.begin_mfa_enrolment(user)
         context.update(secret=secret, qr=mfa.qr_svg(mfa.provisioning_uri(secret, user.email)))
     return context
 
@@ -161,7 +163,9 @@ def mfa_submit(
     actor = anonymous_actor(request)
     actor = audit.Actor(security.principal_for(db, user), "web", actor.ip, actor.user_agent)
     try:
-        security.confirm_mfa(db, user=user, record=record, code=form.get("code", ""), actor=actor)
+        sign_in_service.confirm_mfa(
+            db, user=user, record=record, code=form.get("code", ""), actor=actor
+        )
     except ValidationFailed as error:
         return render(
             request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from openiop.models import (
     ApiToken,
@@ -13,9 +13,9 @@ from openiop.models import (
     BreakGlassGrant,
     Enrollment,
     Patient,
-    StaffMember,
     User,
     UserSession,
+    staff_locations,
     track_facilitators,
 )
 
@@ -31,12 +31,13 @@ def user_by_id(session: Session, user_id: int) -> User | None:
 
 
 def staff_location_ids(session: Session, staff_member_id: int) -> frozenset[int]:
-    staff = session.execute(
-        select(StaffMember)
-        .options(selectinload(StaffMember.locations))
-        .where(StaffMember.id == staff_member_id)
-    ).scalar_one()
-    return frozenset(location.id for location in staff.locations)
+    return frozenset(
+        session.execute(
+            select(staff_locations.c.location_id).where(
+                staff_locations.c.staff_member_id == staff_member_id
+            )
+        ).scalars()
+    )
 
 
 def session_by_token_hash(session: Session, token_hash: str) -> UserSession | None:
@@ -59,36 +60,41 @@ def tokens_for_user(session: Session, user_id: int) -> list[ApiToken]:
     )
 
 
-def patient_location_ids(session: Session, patient_id: int) -> frozenset[int] | None:
-    """Registering site plus every enrollment's site; None when the patient does not exist."""
-    registered = session.execute(
-        select(Patient.registered_location_id).where(Patient.id == patient_id)
-    ).scalar_one_or_none()
-    if registered is None:
-        return None
-    enrolled = session.execute(
-        select(Enrollment.location_id).where(Enrollment.patient_id == patient_id)
-    ).scalars()
-    return frozenset({registered, *enrolled})
-
-
-def care_team_staff_ids(session: Session, patient_id: int) -> frozenset[int]:
-    """Primary counselor, physician and the group facilitators of each open enrollment."""
-    open_enrollments = (
-        select(Enrollment)
-        .where(Enrollment.patient_id == patient_id, Enrollment.status != "discharged")
-        .subquery()
-    )
-    direct = session.execute(
-        select(open_enrollments.c.primary_counselor_id, open_enrollments.c.physician_id)
-    ).all()
-    facilitators = session.execute(
-        select(track_facilitators.c.staff_member_id).where(
-            track_facilitators.c.track_id.in_(select(open_enrollments.c.track_id))
+def patient_scope_ids(
+    session: Session, patient_id: int
+) -> tuple[frozenset[int] | None, frozenset[int]]:
+    """Where the patient is seen (registering site and every enrollment's site; None when
+    there is no such patient) and the care team (primary counselor, physician and group
+    facilitators of each open enrollment), in two queries."""
+    rows = session.execute(
+        select(
+            Patient.registered_location_id,
+            Enrollment.location_id,
+            Enrollment.status,
+            Enrollment.primary_counselor_id,
+            Enrollment.physician_id,
+            Enrollment.track_id,
         )
-    ).scalars()
-    ids = {staff_id for row in direct for staff_id in row if staff_id is not None}
-    return frozenset(ids | set(facilitators))
+        .select_from(Patient)
+        .outerjoin(Enrollment, Enrollment.patient_id == Patient.id)
+        .where(Patient.id == patient_id)
+    ).all()
+    if not rows:
+        return None, frozenset()
+    locations = {rows[0].registered_location_id}
+    locations |= {r.location_id for r in rows if r.location_id is not None}
+    open_rows = [r for r in rows if r.status is not None and r.status != "discharged"]
+    team = {s for r in open_rows for s in (r.primary_counselor_id, r.physician_id) if s}
+    tracks = {r.track_id for r in open_rows if r.track_id is not None}
+    if tracks:
+        team |= set(
+            session.execute(
+                select(track_facilitators.c.staff_member_id).where(
+                    track_facilitators.c.track_id.in_(tracks)
+                )
+            ).scalars()
+        )
+    return frozenset(locations), frozenset(team)
 
 
 def active_grant(

@@ -17,6 +17,7 @@ from openiop.config import Settings
 from openiop.kit.errors import DomainError, NotAuthenticated
 from openiop.models import User, UserSession
 from openiop.security import service as security
+from openiop.security import sign_in_service
 from openiop.security.audit import Actor
 
 SESSION_COOKIE = "openiop_session"
@@ -35,11 +36,13 @@ class MfaRequired(DomainError):
     title = "Second factor required"
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The two dependencies below do no I/O, so they are coroutines: FastAPI runs a plain `def`
+# dependency in the thread pool, a hop that costs more than the work itself.
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Session:
+async def get_db(request: Request) -> Session:
     if getattr(request.state, "db", None) is None:
         request.state.db = request.app.state.session_factory()
     return request.state.db
@@ -81,7 +84,10 @@ def browser_session(request: Request, db: SessionDep, settings: SettingsDep) -> 
     if hasattr(request.state, "browser_session"):  # already looked up for this request
         return request.state.browser_session
     token = request.cookies.get(SESSION_COOKIE)
-    record = security.resume_session(db, token=token, settings=settings) if token else None
+    resumed = sign_in_service.resume_session(db, token=token, settings=settings) if token else None
+    # The request keeps the user: the session's identity map holds rows only weakly, and
+    # page_actor would otherwise load the same user again.
+    record, request.state.session_user = resumed or (None, None)
     if token and record is None:
         request.state.session_expired = True
         db.commit()  # keep the ended session's reason even though we refuse this request
@@ -98,9 +104,9 @@ def page_actor(
     """Who is signed in on this browser; otherwise a redirect to the sign-in page."""
     if record is None:
         raise NotAuthenticated("Please sign in.")
-    user = security.repository.user_by_id(db, record.user_id)
+    user = request.state.session_user
     assert user is not None
-    if not record.mfa_passed or security.mfa_needs_enrolment(user, settings):
+    if not record.mfa_passed or sign_in_service.mfa_needs_enrolment(user, settings):
         raise MfaRequired("Finish signing in with your authenticator app.")
     return _actor_for(request, db, user, "web")
 

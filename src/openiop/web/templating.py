@@ -49,7 +49,9 @@ def weekday_names(digits: str) -> str:
 
 
 def build_environment() -> Environment:
-    env = Environment(loader=_loader(), autoescape=select_autoescape(["html"]))
+    # No auto_reload: it checks every template file's modification time on every render, and
+    # templates only change with a new release (restart the server after editing one).
+    env = Environment(loader=_loader(), autoescape=select_autoescape(["html"]), auto_reload=False)
     env.filters.update(local_time=local_time, us_date=us_date, weekdays=weekday_names)
     return env
 
