@@ -82,3 +82,31 @@ def test_clashes_name_each_overlap_and_ignore_back_to_back():
     )
     assert "overlaps time off (dentist) Mon 07:00–09:30" in found[2].message
     assert covering.clashes(ana(), at(13), at(15), ZONE, busy) == []
+
+
+# ---- how a calendar marks a stand-in --------------------------------------------------------
+
+USUAL = [(3, "Noor Halloway")]
+
+
+def test_the_tracks_own_facilitator_is_not_covering():
+    assert covering.standing_in_for(3, USUAL) is None
+
+
+def test_a_session_without_a_facilitator_is_not_covering():
+    assert covering.standing_in_for(None, USUAL) is None
+
+
+def test_a_stand_in_covers_for_the_tracks_facilitator():
+    assert covering.standing_in_for(7, USUAL) == "Noor Halloway"
+
+
+def test_with_several_in_rotation_every_one_is_named_in_name_order():
+    usual = [(4, "Zed Ames"), (3, "Noor Halloway"), (5, "Bo Ek")]
+    assert covering.standing_in_for(7, usual) == "Bo Ek, Noor Halloway or Zed Ames"
+    assert covering.standing_in_for(7, usual[:2]) == "Noor Halloway or Zed Ames"
+    assert covering.standing_in_for(4, usual) is None
+
+
+def test_anyone_leading_a_track_without_facilitators_is_covering_for_nobody_named():
+    assert covering.standing_in_for(7, []) == ""

@@ -18,6 +18,7 @@ from tests import factories as f
 from tests.web.clinic_admissions import seed_admissions
 from tests.web.clinic_attendance import seed_attendance
 from tests.web.clinic_clinical import seed_clinical
+from tests.web.clinic_cover import seed_cover
 from tests.web.clinic_notes import seed_notes
 from tests.web.clinic_planning import seed_planning
 from tests.web.clinic_program_week import seed_program_week
@@ -133,6 +134,7 @@ def _build_clinic(db: Session) -> Seed:
     seed_admissions(db, org=org, program=program)
     seed_notes(db, org=org, program=program)
     seed_program_week(db, org=org, program=program)
+    seed_cover(db, org=org, program=program)
 
     others = {}
     for first, last in SITE_B_PATIENTS:

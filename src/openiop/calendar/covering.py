@@ -58,3 +58,17 @@ def clashes(
             code = "staff_time_off" if item.label.startswith("time off") else "staff_overlap"
             out.append(Conflict(code, FIELD, f"{candidate.name}: overlaps {item.label} {when}."))
     return out
+
+
+def standing_in_for(facilitator_id: int | None, usual: list[tuple[int, str]]) -> str | None:
+    """Whom a session's facilitator covers for, as a calendar shows it: None when they are one
+    of the track's facilitators (or nobody leads it), "" when the track has none.
+
+    The session keeps no record of whom the stand-in replaced (the audit trail does), so a
+    track with several facilitators in rotation names them all: "Ana Ruiz or Ben Ode"."""
+    if facilitator_id is None or facilitator_id in {i for i, _ in usual}:
+        return None
+    names = sorted(name for _, name in usual)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]

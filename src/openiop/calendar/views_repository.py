@@ -1,7 +1,8 @@
 """The SQL behind the week and day views: one query for group sessions, one for appointments.
 
-Each loads what the grid shows (patient, staff member, room, track) in the same round trip,
-so a week of a busy site is two queries whatever its size.
+Each loads what the grid shows (patient, staff member, room, track, and the track's own
+facilitators, to tell a stand-in from them) in the same round trip, so a week of a busy site
+is two queries whatever its size.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from openiop.models import (
     Patient,
     PatientBlock,
     Room,
+    Track,
 )
 
 
@@ -27,7 +29,9 @@ def _sessions(first: date, last: date) -> Select:
         select(GroupSession)
         .where(GroupSession.session_date >= first, GroupSession.session_date <= last)
         .options(
-            joinedload(GroupSession.track),
+            # Joined, not a second SELECT: the rows repeat per track facilitator (one or
+            # two), which unique() folds back, and the view stays one query.
+            joinedload(GroupSession.track).joinedload(Track.facilitators),
             joinedload(GroupSession.facilitator),
             joinedload(GroupSession.room),
         )
@@ -49,15 +53,13 @@ def _appointments(start: datetime, end: datetime) -> Select:
 
 
 def sessions_at(session: Session, location_id: int, first: date, last: date) -> list[GroupSession]:
-    return list(
-        session.scalars(_sessions(first, last).where(GroupSession.location_id == location_id))
-    )
+    query = _sessions(first, last).where(GroupSession.location_id == location_id)
+    return list(session.scalars(query).unique())
 
 
 def sessions_led(session: Session, staff_id: int, first: date, last: date) -> list[GroupSession]:
-    return list(
-        session.scalars(_sessions(first, last).where(GroupSession.facilitator_id == staff_id))
-    )
+    query = _sessions(first, last).where(GroupSession.facilitator_id == staff_id)
+    return list(session.scalars(query).unique())
 
 
 def sessions_of_tracks(
@@ -65,7 +67,8 @@ def sessions_of_tracks(
 ) -> list[GroupSession]:
     if not track_ids:
         return []
-    return list(session.scalars(_sessions(first, last).where(GroupSession.track_id.in_(track_ids))))
+    query = _sessions(first, last).where(GroupSession.track_id.in_(track_ids))
+    return list(session.scalars(query).unique())
 
 
 def appointments_at(

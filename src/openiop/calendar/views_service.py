@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from openiop.attendance.compliance import ProgramPolicy
+from openiop.calendar import covering, requirements, rules
 from openiop.calendar import repository as cal_repo
-from openiop.calendar import requirements, rules
 from openiop.calendar import setup_repository as setup_repo
 from openiop.calendar import views_repository as repo
 from openiop.calendar.patient_service import authorize as authorize_patient_schedule
@@ -44,6 +44,8 @@ class Item:
     status: str
     href: str | None = None
     telehealth: bool = False
+    # A group led by a stand-in: whom they cover for ("" when the track names nobody).
+    covering_for: str | None = None
 
     @property
     def struck(self) -> bool:
@@ -81,7 +83,9 @@ def _place(view: WeekView, item: Item) -> None:
             bisect.insort(day.items, item, key=lambda i: (i.start, i.title))
 
 
-def _session_item(s: GroupSession, zone: ZoneInfo) -> Item:
+def _session_item(s: GroupSession, zone: ZoneInfo, *, mark_cover: bool = False) -> Item:
+    """A group; with mark_cover (site and staff views) a stand-in is marked, so a director sees
+    cover at a glance. A patient's own week just names who leads it."""
     who = s.facilitator.full_name if s.facilitator else "no facilitator"
     room = s.room.name if s.room else "no room"
     detail = f"{s.topic} · {who} · {room}"
@@ -90,7 +94,13 @@ def _session_item(s: GroupSession, zone: ZoneInfo) -> Item:
     return Item(
         as_utc(s.starts_at).astimezone(zone), as_utc(s.ends_at).astimezone(zone), "group",
         f"Group: {s.track.name}", detail, s.status, f"/calendar/group-sessions/{s.id}",
+        covering_for=_covering_for(s) if mark_cover else None,
     )  # fmt: skip
+
+
+def _covering_for(s: GroupSession) -> str | None:
+    usual = [(m.id, m.full_name) for m in s.track.facilitators]
+    return covering.standing_in_for(s.facilitator_id, usual)
 
 
 def _appointment_item(a: Appointment, zone: ZoneInfo, *, patient_side: bool) -> Item:
@@ -155,7 +165,7 @@ def location_week(session: Session, *, actor: Actor, location_id: int, week: Wee
         site.id,
     )
     for s in repo.sessions_at(session, site.id, week.days[0], week.days[-1]):
-        _place(view, _session_item(s, zone))
+        _place(view, _session_item(s, zone, mark_cover=True))
     appointments = repo.appointments_at(session, site.id, *week.span(site.time_zone))
     for a in appointments:
         _place(view, _appointment_item(a, zone, patient_side=False))
@@ -182,7 +192,7 @@ def staff_week(session: Session, *, actor: Actor, staff_id: int, week: Week) -> 
         home.id if home else None,
     )
     for s in repo.sessions_led(session, staff.id, week.days[0], week.days[-1]):
-        _place(view, _session_item(s, zone))
+        _place(view, _session_item(s, zone, mark_cover=True))
     appointments = repo.appointments_of_staff(session, staff.id, *week.span(str(zone)))
     for a in appointments:
         _place(view, _appointment_item(a, zone, patient_side=False))
