@@ -1,7 +1,8 @@
-"""Treatment plans built and signed through the JSON API: the same rules as the page (complete
-before signing, the patient's own typed name, signed plans locked, a revision as a new draft),
-the plan `version` on every change (409 when stale), bad input as 422 naming the field with
-nothing written, and everyone outside the care team refused with 403 and an audit event."""
+"""Treatment plans built, signed and followed through the JSON API: the same rules as the page
+(complete before signing, the patient's own typed name, signed plans locked, a revision as a new
+draft, objective progress and dated reviews on the active plan only), the plan `version` on
+every change (409 when stale), bad input as 422 naming the field with nothing written, and
+everyone outside the care team refused with 403 and an audit event."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from openiop.models import (
     PlanIntervention,
     PlanObjective,
     PlanProblem,
+    PlanReview,
     TreatmentPlan,
 )
 from tests.db.support_clinical import complete_plan, events, freeze, signed_plan
@@ -513,3 +515,287 @@ def test_an_unknown_plan_is_not_found(client, db, world):
         headers=headers,
     )
     assert answer.status_code == 404
+
+
+# ---- the active plan: objective progress and dated reviews ------------------------------
+
+
+def _progress(db, plan_id: int, objective_id: int) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+    """What a progress or review call could change: the objective's status, the reviews,
+    the plan's version."""
+    db.expire_all()
+    reviews = db.scalar(select(func.count(PlanReview.id)).where(PlanReview.plan_id == plan_id))
+    return db.get(PlanObjective, objective_id).status, reviews, _stored_version(db, plan_id)
+
+
+def test_objective_progress_and_reviews_are_recorded_on_the_active_plan(client, db, world):
+    plan = signed_plan(db, world)
+    objective = plan.problems[0].goals[0].objectives[0]
+    base = f"{API}/treatment-plans/{plan.id}"
+    counselor = _as(db, world, "care_counselor")
+
+    met = client.put(
+        f"{base}/objectives/{objective.id}/status",
+        json={"version": plan.version, "status": "partially_met"},
+        headers=counselor,
+    )
+    assert met.status_code == 200, met.text
+    answer = met.json()
+    assert answer["item_id"] == objective.id
+    assert answer["plan"]["problems"][0]["goals"][0]["objectives"][0]["status"] == "partially_met"
+    assert answer["plan"]["version"] > plan.version  # the next change must have read this one
+
+    reviewed = client.post(
+        f"{base}/reviews",
+        json={
+            "version": answer["plan"]["version"],
+            "kind": "periodic",
+            "note": "  Attends 5 days a week; one coping skill named.  ",
+        },
+        headers=counselor,
+    )
+    assert reviewed.status_code == 201, reviewed.text
+    [review] = reviewed.json()["plan"]["reviews"]
+    assert review == {
+        "id": reviewed.json()["item_id"],
+        "kind": "periodic",
+        "reviewed_on": "2026-11-16",  # dated today, local
+        "reviewed_by_user_id": world.user("care_counselor").id,
+        "note": "Attends 5 days a week; one coping skill named.",
+    }
+    physician = client.post(
+        f"{base}/reviews",
+        json={
+            "version": reviewed.json()["plan"]["version"],
+            "kind": "physician",
+            "note": "Medication plan unchanged.",
+        },
+        headers=_as(db, world, "care_physician"),
+    )
+    assert physician.status_code == 201, physician.text
+    assert [r["kind"] for r in physician.json()["plan"]["reviews"]] == ["periodic", "physician"]
+
+    chart = client.get(f"{API}/patients/{world.patient.id}/treatment-plan", headers=counselor)
+    assert chart.json()["review"]["next_review_due"] == "2026-12-16"  # 30 days after the review
+    assert len(chart.json()["active"]["reviews"]) == 2
+    for action in ("plan.objective_status", "plan.review_periodic", "plan.review_physician"):
+        [event] = events(db, action)
+        assert (event.channel, event.patient_id) == ("api", world.patient.id)
+    assert events(db, "plan.objective_status")[0].object_id == str(objective.id)
+
+
+@pytest.mark.parametrize("persona", ALLOWED)
+def test_the_care_team_and_director_record_progress_and_reviews(client, db, world, persona):
+    plan = signed_plan(db, world)
+    objective = plan.problems[0].goals[0].objectives[0]
+    headers = _as(db, world, persona)
+    base = f"{API}/treatment-plans/{plan.id}"
+    met = client.put(
+        f"{base}/objectives/{objective.id}/status",
+        json={"version": plan.version, "status": "met"},
+        headers=headers,
+    )
+    assert met.status_code == 200, met.text
+    reviewed = client.post(
+        f"{base}/reviews",
+        json={"version": met.json()["plan"]["version"], "kind": "periodic", "note": "On track."},
+        headers=headers,
+    )
+    assert reviewed.status_code == 201, reviewed.text
+    assert events(db, "plan.review_periodic")[-1].user_email == world.user(persona).email
+
+
+BAD_PROGRESS = {
+    "unknown status": ("status", {"status": "done"}, "status"),
+    "no status": ("status", {}, "status"),
+    "status as a number": ("status", {"status": 3}, "status"),
+    "unknown field": ("status", {"status": "met", "note": "x"}, "note"),
+    "unknown kind of review": ("reviews", {"kind": "yearly", "note": "Fine"}, "kind"),
+    "empty note": ("reviews", {"kind": "periodic", "note": "   "}, "note"),
+    "no note": ("reviews", {"kind": "periodic"}, "note"),
+    "physician review by a counselor": ("reviews", {"kind": "physician", "note": "x"}, "kind"),
+    "review dated by the caller": (
+        "reviews",
+        {"kind": "periodic", "note": "x", "reviewed_on": "2026-10-01"},
+        "reviewed_on",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_PROGRESS))
+def test_bad_progress_or_review_names_the_field_and_changes_nothing(client, db, world, case):
+    path, body, field = BAD_PROGRESS[case]
+    plan = signed_plan(db, world)
+    objective = plan.problems[0].goals[0].objectives[0]
+    url = f"{API}/treatment-plans/{plan.id}/" + (
+        f"objectives/{objective.id}/status" if path == "status" else "reviews"
+    )
+    before = _progress(db, plan.id, objective.id)
+    answer = client.request(
+        "put" if path == "status" else "post",
+        url,
+        json={"version": plan.version} | body,
+        headers=_as(db, world, "care_counselor"),
+    )
+    assert answer.status_code == 422, answer.text
+    assert field in answer.json()["fields"]
+    assert _progress(db, plan.id, objective.id) == before
+
+
+def test_a_draft_has_no_progress_or_reviews_to_record(client, db, world):
+    plan = complete_plan(db, world)
+    objective = plan.problems[0].goals[0].objectives[0]
+    headers = _as(db, world, "care_counselor")
+    base = f"{API}/treatment-plans/{plan.id}"
+    before = _progress(db, plan.id, objective.id)
+    status = client.put(
+        f"{base}/objectives/{objective.id}/status",
+        json={"version": plan.version, "status": "met"},
+        headers=headers,
+    )
+    assert status.status_code == 422 and "status" in status.json()["fields"], status.text
+    review = client.post(
+        f"{base}/reviews",
+        json={"version": plan.version, "kind": "periodic", "note": "Too early"},
+        headers=headers,
+    )
+    assert review.status_code == 422 and "kind" in review.json()["fields"], review.text
+    assert _progress(db, plan.id, objective.id) == before
+
+
+def test_a_superseded_plan_keeps_its_progress_and_reviews(client, db, world):
+    from openiop.clinical import plan_service, plan_signing_service
+    from tests.db.support_clinical import as_persona
+
+    old = signed_plan(db, world)
+    objective = old.problems[0].goals[0].objectives[0]
+    who = as_persona(db, world, "care_counselor")
+    revision = plan_service.start_plan(db, actor=who, patient_id=world.patient.id)
+    for signer, persona, name in (
+        ("patient", "care_counselor", "Pat Quillfeather"),
+        ("counselor", "care_counselor", ""),
+        ("physician", "care_physician", ""),
+    ):
+        plan_signing_service.sign(
+            db,
+            actor=as_persona(db, world, persona),
+            plan_id=revision.id,
+            signer=signer,
+            typed_name=name,
+        )
+    old = plan_service.load_plan(db, old.id)
+    assert old.status == "superseded"
+    before = _progress(db, old.id, objective.id)
+    headers = _as(db, world, "care_counselor")
+    status = client.put(
+        f"{API}/treatment-plans/{old.id}/objectives/{objective.id}/status",
+        json={"version": old.version, "status": "met"},
+        headers=headers,
+    )
+    assert status.status_code == 422 and "status" in status.json()["fields"]
+    review = client.post(
+        f"{API}/treatment-plans/{old.id}/reviews",
+        json={"version": old.version, "kind": "periodic", "note": "Late"},
+        headers=headers,
+    )
+    assert review.status_code == 422 and "kind" in review.json()["fields"]
+    assert _progress(db, old.id, objective.id) == before
+
+
+def test_stale_progress_or_review_is_a_conflict_and_changes_nothing(client, db, world):
+    plan = signed_plan(db, world)
+    objective = plan.problems[0].goals[0].objectives[0]
+    base = f"{API}/treatment-plans/{plan.id}"
+    counselor, physician = _as(db, world, "care_counselor"), _as(db, world, "care_physician")
+    read = plan.version
+    first = client.post(
+        f"{base}/reviews",
+        json={"version": read, "kind": "physician", "note": "Seen today."},
+        headers=physician,
+    )
+    assert first.status_code == 201, first.text
+    before = _progress(db, plan.id, objective.id)
+    stale = client.put(
+        f"{base}/objectives/{objective.id}/status",
+        json={"version": read, "status": "met"},
+        headers=counselor,
+    )
+    assert stale.status_code == 409 and stale.json()["error"] == "Changed by someone else"
+    stale = client.post(
+        f"{base}/reviews",
+        json={"version": read, "kind": "periodic", "note": "On track."},
+        headers=counselor,
+    )
+    assert stale.status_code == 409
+    assert _progress(db, plan.id, objective.id) == before
+    missing = client.put(
+        f"{base}/objectives/{objective.id}/status", json={"status": "met"}, headers=counselor
+    )
+    assert missing.status_code == 422 and "version" in missing.json()["fields"]
+
+
+def test_an_objective_of_another_plan_is_not_found(client, db, world):
+    plan = signed_plan(db, world)
+    objective = plan.problems[0].goals[0].objectives[0]
+    headers = _as(db, world, "care_counselor")
+    enrollment = db.scalar(
+        select(Enrollment).where(Enrollment.patient_id == world.other_patient.id)
+    )
+    other = TreatmentPlan(
+        patient_id=world.other_patient.id, enrollment_id=enrollment.id, status="active"
+    )
+    db.add(other)
+    db.flush()
+    before = _progress(db, plan.id, objective.id)
+    for plan_id in (other.id, 999999):
+        answer = client.put(
+            f"{API}/treatment-plans/{plan_id}/objectives/{objective.id}/status",
+            json={"version": plan.version, "status": "met"},
+            headers=headers,
+        )
+        assert answer.status_code == 404, answer.text
+    assert (
+        client.post(
+            f"{API}/treatment-plans/999999/reviews",
+            json={"version": 1, "kind": "periodic", "note": "x"},
+            headers=headers,
+        ).status_code
+        == 404
+    )
+    assert _progress(db, plan.id, objective.id) == before
+    assert not events(db, "plan.objective_status")  # nothing of either plan was read
+
+
+@pytest.mark.parametrize("persona", REFUSED)
+def test_everyone_else_is_refused_progress_and_reviews(client, db, world, persona):
+    plan = signed_plan(db, world)
+    objective = plan.problems[0].goals[0].objectives[0]
+    headers = _as(db, world, persona)
+    base = f"{API}/treatment-plans/{plan.id}"
+    before = _progress(db, plan.id, objective.id)
+    attempts = {
+        "plan.objective_status": (
+            "put",
+            f"{base}/objectives/{objective.id}/status",
+            {"version": plan.version, "status": "met"},
+        ),
+        "plan.review_periodic": (
+            "post",
+            f"{base}/reviews",
+            {"version": plan.version, "kind": "periodic", "note": "On track."},
+        ),
+        "plan.review_physician": (
+            "post",
+            f"{base}/reviews",
+            {"version": plan.version, "kind": "physician", "note": "Seen."},
+        ),
+    }
+    for action, (method, url, body) in attempts.items():
+        answer = client.request(method, url, json=body, headers=headers)
+        assert answer.status_code == 403, (action, answer.text)
+        assert answer.json()["error"] == "Not allowed"
+        [refusal] = events(db, action, "refused")
+        assert (refusal.user_email, refusal.channel) == (world.user(persona).email, "api")
+        assert refusal.patient_id == world.patient.id
+    assert _progress(db, plan.id, objective.id) == before
+    assert not events(db, "plan.objective_status") and not events(db, "plan.review_periodic")

@@ -1,11 +1,16 @@
 """Treatment plans through the service: building a draft, the three signatures, activation,
-revision, reviews and the site's overdue list; bad input refused with nothing changed."""
+revision, reviews and the site's overdue list; bad input refused with nothing changed. And the
+plan page's forms in two signed-in sessions at once: each form sends the plan version it was
+shown, and the second to save gets its form back (409) with what it typed, nothing changed."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from openiop.clinical import (
@@ -15,7 +20,14 @@ from openiop.clinical import (
     plan_signing_service,
 )
 from openiop.kit.errors import Conflict, ValidationFailed
-from openiop.models import PlanObjective, TreatmentPlan
+from openiop.models import (
+    PlanGoal,
+    PlanIntervention,
+    PlanObjective,
+    PlanProblem,
+    PlanReview,
+    TreatmentPlan,
+)
 from openiop.security.service import Refused
 from tests.db.support_clinical import (
     as_persona,
@@ -24,7 +36,7 @@ from tests.db.support_clinical import (
     freeze,
     signed_plan,
 )
-from tests.personas import build_world
+from tests.personas import build_world, csrf_of, sign_in
 
 
 @pytest.fixture
@@ -304,3 +316,210 @@ def test_a_change_racing_another_transaction_is_a_conflict(db, world):
     plan.summary = "Changed on a stale copy"
     with pytest.raises(Conflict, match="at the same time"):
         flush_or_conflict(db)
+
+
+# ---- the plan page in two sessions: stale forms -----------------------------------------
+
+STALE = "changed by someone else since you opened it — review and save again"
+
+
+@pytest.fixture
+def second(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """Another browser: a second clinician with the same plan open."""
+    with TestClient(app, base_url="http://127.0.0.1") as other:
+        yield other
+
+
+def _open(browser: TestClient, db, world, persona: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Sign in and open the patient's plan page: the CSRF token and the version its forms
+    carry (one plan on the page in these tests, so one version)."""
+    sign_in(browser, world.user(persona).email)
+    token = csrf_of(browser)
+    page = browser.get(f"/patients/{world.patient.id}/plan")
+    assert page.status_code == 200
+    [version] = set(re.findall(r'name="version" value="(\d+)"', page.text))
+    return token, version
+
+
+def _stored(db) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+    """Everything a plan form could change."""
+    db.expire_all()
+    counts = tuple(
+        db.scalar(select(func.count(model.id)))
+        for model in (PlanProblem, PlanGoal, PlanObjective, PlanIntervention, PlanReview)
+    )
+    plans = db.execute(
+        select(
+            TreatmentPlan.id,
+            TreatmentPlan.version,
+            TreatmentPlan.patient_signed_at,
+            TreatmentPlan.counselor_signed_at,
+        ).order_by(TreatmentPlan.id)
+    ).all()
+    statuses = db.execute(select(PlanObjective.id, PlanObjective.status)).all()
+    return counts, plans, sorted(statuses)
+
+
+def test_two_clinicians_add_to_one_draft_and_the_second_is_told(client, second, db, world):
+    plan = complete_plan(db, world)
+    mine, read = _open(client, db, world, "care_counselor")
+    theirs, also_read = _open(second, db, world, "director")
+    assert read == also_read == str(plan.version)
+
+    first = client.post(
+        f"/plans/{plan.id}/problems",
+        data={"csrf_token": mine, "version": read, "statement": "Unstable housing"},
+    )
+    assert first.status_code == 200 and "Unstable housing" in first.text
+    before = _stored(db)
+    late = second.post(
+        f"/plans/{plan.id}/problems",
+        data={
+            "csrf_token": theirs,
+            "version": also_read,
+            "statement": "Conflict with partner about drinking",
+            "asam_dimension": "6",
+        },
+    )
+    assert late.status_code == 409
+    assert STALE in late.text
+    # the form is back, open, with what they typed; the page shows the other clinician's change
+    assert re.search(r'<details open id="problem">', late.text)
+    assert ">Conflict with partner about drinking</textarea>" in late.text
+    assert re.search(r'<option value="6"\s+selected>', late.text)
+    assert "Unstable housing" in late.text
+    assert _stored(db) == before
+    [fresh] = set(re.findall(r'name="version" value="(\d+)"', late.text))
+    assert int(fresh) == int(read) + 1
+
+    again = second.post(
+        f"/plans/{plan.id}/problems",
+        data={
+            "csrf_token": theirs,
+            "version": fresh,
+            "statement": "Conflict with partner about drinking",
+        },
+    )
+    assert again.status_code == 200 and STALE not in again.text
+    assert len(plan_service.load_plan(db, plan.id).problems) == 3
+
+
+def _draft_forms(plan: TreatmentPlan) -> dict[str, tuple[str, dict[str, str], str]]:
+    """Each draft form: its address, what the user typed, and text of it re-shown."""
+    problem = plan.problems[0]
+    goal = problem.goals[0]
+    objective = goal.objectives[0]
+    return {
+        "goal": (f"/plan-problems/{problem.id}/goals", {"statement": "Keep my job"}, "Keep my job"),
+        "objective": (
+            f"/plan-goals/{goal.id}/objectives",
+            {"statement": "Call sponsor daily", "measure": "Call log", "target_date": "2026-12-20"},
+            'value="2026-12-20"',
+        ),
+        "intervention": (
+            f"/plan-objectives/{objective.id}/interventions",
+            {"description": "Sponsor check-ins", "modality": "peer_support", "frequency": "Daily"},
+            'value="Daily"',
+        ),
+        "remove": (f"/plan-items/goal/{goal.id}/remove", {}, "Nothing was changed"),
+        "sign as patient": (
+            f"/plans/{plan.id}/sign",
+            {"signer": "patient", "typed_name": "Pat Quillfeather"},
+            'value="Pat Quillfeather"',
+        ),
+        "sign as counselor": (
+            f"/plans/{plan.id}/sign",
+            {"signer": "counselor"},
+            'id="sign-counselor"',
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["goal", "objective", "intervention", "remove", "sign as patient", "sign as counselor"],
+)
+def test_every_draft_form_sent_on_a_stale_version_changes_nothing(client, second, db, world, form):
+    plan = complete_plan(db, world)
+    url, typed, shown = _draft_forms(plan)[form]
+    mine, read = _open(client, db, world, "care_counselor")
+    theirs, _ = _open(second, db, world, "care_physician")
+    # meanwhile the physician signs: the plan stays complete, so every form is still offered
+    signed = second.post(
+        f"/plans/{plan.id}/sign",
+        data={"csrf_token": theirs, "version": read, "signer": "physician"},
+    )
+    assert signed.status_code == 200 and "Physician: signed by" in signed.text
+    before = _stored(db)
+    late = client.post(url, data={"csrf_token": mine, "version": read} | typed)
+    assert late.status_code == 409, late.text
+    assert STALE in late.text and shown in late.text
+    assert _stored(db) == before
+
+
+@pytest.mark.parametrize("form", ["status", "review"])
+def test_the_active_plans_forms_sent_on_a_stale_version_change_nothing(
+    client, second, db, world, form
+):
+    plan = signed_plan(db, world)
+    objective = plan.problems[0].goals[0].objectives[0]
+    mine, read = _open(client, db, world, "care_counselor")
+    theirs, _ = _open(second, db, world, "care_physician")
+    assert (
+        f'action="/plan-objectives/{objective.id}/status"'
+        in client.get(f"/patients/{world.patient.id}/plan").text
+    )
+    physician = second.post(
+        f"/plans/{plan.id}/reviews",
+        data={"csrf_token": theirs, "version": read, "kind": "physician", "note": "Seen today."},
+    )
+    assert physician.status_code == 200 and "Seen today." in physician.text
+    before = _stored(db)
+    if form == "status":
+        url, typed = f"/plan-objectives/{objective.id}/status", {"status": "not_met"}
+        shown = re.compile(r'<option value="not_met"\s+selected>')
+    else:
+        url, typed = f"/plans/{plan.id}/reviews", {"kind": "periodic", "note": "Missed 2 groups."}
+        shown = re.compile(r">Missed 2 groups\.</textarea>")
+    late = client.post(url, data={"csrf_token": mine, "version": read} | typed)
+    assert late.status_code == 409, late.text
+    assert STALE in late.text and shown.search(late.text)
+    assert "Seen today." in late.text  # what the other clinician did is on the page
+    assert _stored(db) == before
+    [fresh] = set(re.findall(r'name="version" value="(\d+)"', late.text))
+    saved = client.post(url, data={"csrf_token": mine, "version": fresh} | typed)
+    assert saved.status_code == 200, saved.text
+    assert _stored(db) != before
+
+
+def test_a_version_that_is_not_a_number_is_stale_not_saved(client, db, world):
+    plan = complete_plan(db, world)
+    token, _ = _open(client, db, world, "care_counselor")
+    before = _stored(db)
+    late = client.post(
+        f"/plans/{plan.id}/problems",
+        data={"csrf_token": token, "version": "two", "statement": "Housing"},
+    )
+    assert late.status_code == 409 and STALE in late.text
+    assert _stored(db) == before
+
+
+def test_a_stale_form_that_is_no_longer_offered_still_says_why(client, second, db, world):
+    plan = complete_plan(db, world)
+    mine, read = _open(client, db, world, "care_counselor")
+    theirs, _ = _open(second, db, world, "director")
+    # the director adds a problem without a goal: the plan is no longer complete to sign
+    assert second.post(
+        f"/plans/{plan.id}/problems",
+        data={"csrf_token": theirs, "version": read, "statement": "Unstable housing"},
+    ).is_success
+    before = _stored(db)
+    late = client.post(
+        f"/plans/{plan.id}/sign",
+        data={"csrf_token": mine, "version": read, "signer": "patient", "typed_name": "Pat"},
+    )
+    assert late.status_code == 409
+    assert "Sign as patient" not in late.text and "Every problem needs a goal" in late.text
+    summary = late.text.index('class="error-summary"')
+    assert "Nothing was changed" in late.text[summary:] and STALE in late.text[summary:]
+    assert _stored(db) == before

@@ -1,6 +1,7 @@
-"""JSON API for building and signing treatment plans under /api/v1: start a draft, add, change
-and remove its problems, goals, objectives and interventions, and take the three signatures.
-Same services, rules, permission checks and audit as the plan page.
+"""JSON API for treatment plans under /api/v1: start a draft, add, change and remove its
+problems, goals, objectives and interventions, take the three signatures, and on the active plan
+record objective progress and dated reviews. Same services, rules, permission checks and audit
+as the plan page.
 
 Every change sends the plan `version` it was made on and answers the plan with its new
 version; a stale version is a 409 and changes nothing.
@@ -14,7 +15,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from openiop.clinical import plan_edit_service, plan_service, plan_signing_service
+from openiop.clinical import (
+    plan_edit_service,
+    plan_review_service,
+    plan_service,
+    plan_signing_service,
+)
 from openiop.clinical.plan_schemas import (
     DraftIn,
     GoalIn,
@@ -23,10 +29,12 @@ from openiop.clinical.plan_schemas import (
     InterventionPatch,
     ObjectiveIn,
     ObjectivePatch,
+    ObjectiveStatusIn,
     PlanChangeOut,
     PlanOut,
     ProblemIn,
     ProblemPatch,
+    ReviewIn,
     SignatureIn,
 )
 from openiop.web.deps import ApiActor, SessionDep
@@ -201,3 +209,29 @@ def sign(plan_id: int, body: SignatureIn, db: SessionDep, actor: ApiActor) -> Pl
         version=body.version,
     )
     return _plan(db, plan_id)
+
+
+# ---- the active plan: objective progress and dated reviews ------------------------------
+
+
+@router.put("/treatment-plans/{plan_id}/objectives/{item_id}/status", response_model=PlanChangeOut)
+def set_objective_status(
+    plan_id: int, item_id: int, body: ObjectiveStatusIn, db: SessionDep, actor: ApiActor
+) -> PlanChangeOut:
+    plan_review_service.set_objective_status(
+        db,
+        actor=actor,
+        plan_id=plan_id,
+        objective_id=item_id,
+        data={"status": body.status},
+        version=body.version,
+    )
+    return _changed(db, plan_id, item_id)
+
+
+@router.post("/treatment-plans/{plan_id}/reviews", response_model=PlanChangeOut, status_code=201)
+def record_review(plan_id: int, body: ReviewIn, db: SessionDep, actor: ApiActor) -> PlanChangeOut:
+    review = plan_review_service.record_review(
+        db, actor=actor, plan_id=plan_id, kind=body.kind, note=body.note, version=body.version
+    )
+    return _changed(db, plan_id, review.id)

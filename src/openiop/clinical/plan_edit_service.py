@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from openiop.clinical import plan_repository as repo
 from openiop.clinical import plan_rules as rules
-from openiop.clinical.access import authorize_chart, flush_or_conflict, today
-from openiop.clinical.plan_service import check_version, load_plan
+from openiop.clinical.access import authorize_chart, today
+from openiop.clinical.plan_service import check_version, load_plan, touch
 from openiop.kit.errors import NotFound, ValidationFailed
 from openiop.models import PlanGoal, PlanIntervention, PlanObjective, PlanProblem, TreatmentPlan
 from openiop.security.audit import Actor
@@ -274,8 +274,7 @@ def _changed(session: Session, plan: TreatmentPlan) -> None:
         plan.patient_signed_name = plan.patient_signed_at = None
         plan.counselor_signed_by_user_id = plan.counselor_signed_at = None
         plan.physician_signed_by_user_id = plan.physician_signed_at = None
-    plan.version = plan.version + 1
-    flush_or_conflict(session)
+    touch(session, plan)
 
 
 def _site_staff(session: Session, plan: TreatmentPlan) -> frozenset[int]:
@@ -291,6 +290,14 @@ def _plan_id(session: Session, kind: str, item_id: int, plan_id: int | None) -> 
     if plan_id is not None:
         return plan_id
     return _plan_of_item(session, kind, item_id)
+
+
+def patient_of_item(session: Session, *, kind: str, item_id: int) -> int:
+    """The patient whose plan holds the item (the page re-shows that plan); 404 for an
+    unknown kind or item. Discloses nothing: every change still goes through authorize_chart."""
+    if kind not in ITEM_KINDS:
+        raise NotFound(f"No plan item kind {kind!r}.")
+    return load_plan(session, _plan_of_item(session, kind, item_id)).patient_id
 
 
 def _plan_of_item(session: Session, kind: str, item_id: int) -> int:

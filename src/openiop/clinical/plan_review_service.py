@@ -13,12 +13,17 @@ from openiop.clinical import plan_rules as rules
 from openiop.clinical.access import (
     audit_listed,
     authorize_chart,
-    flush_or_conflict,
     principal_of,
     site_scope,
     today,
 )
-from openiop.clinical.plan_service import load_plan, plan_facts, review_policy
+from openiop.clinical.plan_service import (
+    check_version,
+    load_plan,
+    plan_facts,
+    review_policy,
+    touch,
+)
 from openiop.kit import clock
 from openiop.kit.errors import NotFound, ValidationFailed
 from openiop.models import ClinicalPolicy, Enrollment, PlanObjective, PlanReview, TreatmentPlan
@@ -31,8 +36,16 @@ from openiop.security.service import require
 
 
 def record_review(
-    session: Session, *, actor: Actor, plan_id: int, kind: str, note: str
+    session: Session,
+    *,
+    actor: Actor,
+    plan_id: int,
+    kind: str,
+    note: str,
+    version: int | None = None,
 ) -> PlanReview:
+    """A dated review of the active plan (today, local). `version` is the plan version the
+    reviewer read (409 when stale); the review raises it."""
     plan = load_plan(session, plan_id)
     action = f"plan.review_{kind}" if kind in {"periodic", "physician"} else "plan.review"
     authorize_chart(
@@ -44,6 +57,7 @@ def record_review(
         object_type="treatment_plan",
         object_id=plan.id,
     )
+    check_version(plan, version)
     errors = _review_problems(plan, kind, note, principal_of(actor).role)
     if errors:
         raise ValidationFailed(next(iter(errors.values())), field_errors=errors)
@@ -56,6 +70,7 @@ def record_review(
         created_at=clock.now(),
     )
     repo.add(session, review)
+    touch(session, plan)
     return review
 
 
@@ -73,11 +88,20 @@ def _review_problems(plan: TreatmentPlan, kind: str, note: str, role: Role) -> d
 
 
 def set_objective_status(
-    session: Session, *, actor: Actor, objective_id: int, data: Mapping[str, object]
+    session: Session,
+    *,
+    actor: Actor,
+    objective_id: int,
+    data: Mapping[str, object],
+    plan_id: int | None = None,
+    version: int | None = None,
 ) -> PlanObjective:
+    """Progress on an objective of the active plan. The API names the plan in the address
+    (an objective of another plan is 404) and sends the plan `version` it read (409 when
+    stale); the change raises it. A draft's objectives change by editing the draft."""
     objective = repo.objective(session, objective_id)
-    if objective is None:
-        raise NotFound(f"No plan objective with id {objective_id}.")
+    if objective is None or (plan_id is not None and objective.plan_id != plan_id):
+        raise NotFound(f"No objective with id {objective_id} in this plan.")
     plan = load_plan(session, objective.plan_id)
     authorize_chart(
         session,
@@ -88,8 +112,13 @@ def set_objective_status(
         object_type="plan_objective",
         object_id=objective.id,
     )
-    objective.status = rules.parse_objective_status(data)
-    flush_or_conflict(session)
+    check_version(plan, version)
+    status = rules.parse_objective_status(data)
+    if plan.status != "active":
+        message = "Progress is recorded on the signed, active plan's objectives."
+        raise ValidationFailed(message, field_errors={"status": message})
+    objective.status = status
+    touch(session, plan)
     return objective
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openiop.clinical.plan_rules import MODALITIES
+from openiop.clinical.plan_rules import MODALITIES, OBJECTIVE_STATUSES
 
 _ORM = ConfigDict(from_attributes=True)
 
@@ -46,6 +46,15 @@ class ProblemOut(BaseModel):
     goals: list[GoalOut]
 
 
+class ReviewOut(BaseModel):
+    model_config = _ORM
+    id: int
+    kind: str = Field(description="periodic or physician")
+    reviewed_on: date
+    reviewed_by_user_id: int | None
+    note: str
+
+
 class PlanOut(BaseModel):
     model_config = _ORM
     id: int
@@ -59,6 +68,7 @@ class PlanOut(BaseModel):
     counselor_signed_at: datetime | None
     physician_signed_at: datetime | None
     problems: list[ProblemOut]
+    reviews: list[ReviewOut] = Field(description="Dated reviews of the signed plan, oldest first")
 
 
 class ReviewStatusOut(BaseModel):
@@ -152,8 +162,23 @@ class SignatureIn(_PlanChange):
     agreed: bool = Field(default=False, description="The patient agrees to the plan")
 
 
+_STATUSES = f"One of: {', '.join(OBJECTIVE_STATUSES)}"
+
+
+class ObjectiveStatusIn(_PlanChange):
+    # A plain string, so an unknown status gets the page's own message naming `status`.
+    status: str = Field(description=_STATUSES)
+
+
+class ReviewIn(_PlanChange):
+    kind: str = Field(description="periodic, or physician (physicians only)")
+    note: str = Field(description="What the review found: progress, changes needed")
+
+
 class PlanChangeOut(BaseModel):
-    item_id: int = Field(description="The problem, goal, objective or intervention changed")
+    item_id: int = Field(
+        description="The problem, goal, objective or intervention changed, or the review added"
+    )
     plan: PlanOut
 
 

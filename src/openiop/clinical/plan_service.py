@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from openiop.clinical import plan_copy
 from openiop.clinical import plan_repository as repo
 from openiop.clinical import plan_rules as rules
-from openiop.clinical.access import authorize_chart, principal_of, today
+from openiop.clinical.access import authorize_chart, flush_or_conflict, principal_of, today
 from openiop.config import get_settings
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
 from openiop.models import Enrollment, Patient, TreatmentPlan
@@ -231,11 +231,23 @@ def patient(session: Session, patient_id: int) -> Patient:
     return row
 
 
+class StalePlan(Conflict):
+    """The plan changed since the caller read it; pages re-show the form on this one."""
+
+
 def check_version(plan: TreatmentPlan, version: int | None) -> None:
-    """The API sends the plan version it read; the pages send none (they re-read the plan
-    on every form, and the version column still guards the flush)."""
+    """The API and every plan form send the plan version they read. None skips the check
+    (service callers that have just read the plan); the version column still guards the
+    flush against a change racing this transaction."""
     if version is not None and version != plan.version:
-        raise Conflict(
+        raise StalePlan(
             f"This plan was changed by someone else since you read it (version {plan.version} "
             f"now, you sent {version}); read it again."
         )
+
+
+def touch(session: Session, plan: TreatmentPlan) -> None:
+    """Raise the plan's version for a change in its items or reviews, which are not its own
+    row: whoever read the plan before must read it again before they change or sign it."""
+    plan.version = plan.version + 1
+    flush_or_conflict(session)

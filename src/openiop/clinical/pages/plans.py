@@ -1,6 +1,11 @@
 """Treatment plan pages: the plan (active, draft being built, history), the small forms that
 build a draft, the three signatures, reviews and objective statuses, and the patient's own
-signed plan. A form with a mistake re-shows the plan with that form's values and messages."""
+signed plan. A form with a mistake re-shows the plan with that form's values and messages.
+
+Every form carries the plan version it was rendered with. Two clinicians with the same plan
+open in two tabs: the second to save gets the form back (409) with what they typed, the plan
+as it now is, and nothing changed.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +24,15 @@ from openiop.clinical import (
 )
 from openiop.clinical.access import may_write
 from openiop.clinical.pages.common import LABELS, new_router, redirect
-from openiop.kit.errors import ValidationFailed
+from openiop.clinical.plan_service import StalePlan
+from openiop.kit.errors import Conflict, ValidationFailed
 from openiop.security.audit import Actor
 from openiop.web.deps import FormData, PageActor, SessionDep
 from openiop.web.render import render
 
 router = new_router()
+
+STALE = "This plan was changed by someone else since you opened it — review and save again."
 
 
 def _plan_page(
@@ -33,6 +41,7 @@ def _plan_page(
     actor: Actor,
     patient_id: int,
     failed: tuple[str, dict[str, str], dict[str, str]] | None = None,
+    status_code: int = 422,
 ) -> Response:
     chart = plan_service.plan_chart(db, actor=actor, patient_id=patient_id)
     key, errors, values = failed or ("", {}, {})
@@ -51,8 +60,9 @@ def _plan_page(
             "errors": errors,
             "values": values,
             "complete": plan_service.complete,
+            "stale": status_code == 409,
         },
-        422 if failed else 200,
+        status_code if failed else 200,
     )
 
 
@@ -71,7 +81,21 @@ def _attempt(
         db.rollback()  # nothing half-written; the page below reads the record as it was
         errors = error.field_errors or {"form": error.message}
         return _plan_page(request, db, actor, patient_id, (key, errors, form))
+    except Conflict as error:
+        db.rollback()
+        message = STALE if isinstance(error, StalePlan) else error.message
+        return _plan_page(request, db, actor, patient_id, (key, {"form": message}, form), 409)
     return redirect(f"/patients/{patient_id}/plan#{key}")
+
+
+def _version(form: dict[str, str]) -> int | None:
+    """The plan version the form was rendered with. A form without one (posted by hand, or
+    from a page older than the field) is not checked; one that is not a number never
+    matches, so it is refused as stale rather than saved over someone's change."""
+    raw = form.get("version", "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else -1
 
 
 @router.get("/patients/{patient_id}/plan")
@@ -99,7 +123,9 @@ def add_problem(
         patient_id,
         "problem",
         form,
-        lambda: plan_edit_service.add_problem(db, actor=actor, plan_id=plan_id, data=form),
+        lambda: plan_edit_service.add_problem(
+            db, actor=actor, plan_id=plan_id, data=form, version=_version(form)
+        ),
     )
 
 
@@ -115,7 +141,9 @@ def add_goal(
         patient_id,
         f"goal-{problem_id}",
         form,
-        lambda: plan_edit_service.add_goal(db, actor=actor, problem_id=problem_id, data=form),
+        lambda: plan_edit_service.add_goal(
+            db, actor=actor, problem_id=problem_id, data=form, version=_version(form)
+        ),
     )
 
 
@@ -131,7 +159,9 @@ def add_objective(
         patient_id,
         f"objective-{goal_id}",
         form,
-        lambda: plan_edit_service.add_objective(db, actor=actor, goal_id=goal_id, data=form),
+        lambda: plan_edit_service.add_objective(
+            db, actor=actor, goal_id=goal_id, data=form, version=_version(form)
+        ),
     )
 
 
@@ -148,7 +178,7 @@ def add_intervention(
         f"intervention-{objective_id}",
         form,
         lambda: plan_edit_service.add_intervention(
-            db, actor=actor, objective_id=objective_id, data=form
+            db, actor=actor, objective_id=objective_id, data=form, version=_version(form)
         ),
     )
 
@@ -166,7 +196,7 @@ def objective_status(
         f"status-{objective_id}",
         form,
         lambda: plan_review_service.set_objective_status(
-            db, actor=actor, objective_id=objective_id, data=form
+            db, actor=actor, objective_id=objective_id, data=form, version=_version(form)
         ),
     )
 
@@ -185,7 +215,12 @@ def sign(
         f"sign-{signer}",
         form,
         lambda: plan_signing_service.sign(
-            db, actor=actor, plan_id=plan_id, signer=signer, typed_name=form.get("typed_name", "")
+            db,
+            actor=actor,
+            plan_id=plan_id,
+            signer=signer,
+            typed_name=form.get("typed_name", ""),
+            version=_version(form),
         ),
     )
 
@@ -203,7 +238,12 @@ def review(
         "review",
         form,
         lambda: plan_review_service.record_review(
-            db, actor=actor, plan_id=plan_id, kind=form.get("kind", ""), note=form.get("note", "")
+            db,
+            actor=actor,
+            plan_id=plan_id,
+            kind=form.get("kind", ""),
+            note=form.get("note", ""),
+            version=_version(form),
         ),
     )
 
@@ -216,7 +256,17 @@ def own_plan(request: Request, db: SessionDep, actor: PageActor) -> Response:
 
 @router.post("/plan-items/{kind}/{item_id}/remove")
 def remove_item(
-    request: Request, kind: str, item_id: int, db: SessionDep, actor: PageActor
+    request: Request, kind: str, item_id: int, db: SessionDep, actor: PageActor, form: FormData
 ) -> Response:
-    patient_id = plan_edit_service.remove_item(db, actor=actor, kind=kind, item_id=item_id)
-    return redirect(f"/patients/{patient_id}/plan#draft")
+    patient_id = plan_edit_service.patient_of_item(db, kind=kind, item_id=item_id)
+    return _attempt(
+        request,
+        db,
+        actor,
+        patient_id,
+        "draft",
+        form,
+        lambda: plan_edit_service.remove_item(
+            db, actor=actor, kind=kind, item_id=item_id, version=_version(form)
+        ),
+    )
