@@ -7,7 +7,8 @@
 Each simulated user signs in through the real login form once (its own cookie jar and CSRF
 token), then requests the given pages in turn until the time is up: back to back (a stress
 test), or with `--think S`, pausing S seconds on average (0.5 S to 1.5 S) after each page
-as a person reading it would. The script
+as a person reading it would; users then also arrive spread over one pause rather than all
+at once. Requests of the first `--warm-up` seconds (default 10) are not counted. The script
 prints one JSON object: per page the request count, p50/p95/p99/max in milliseconds and the
 number of non-200 answers, plus the total throughput. A page template may use `{user}` (the
 user's index) to spread users over records, e.g. `--page chart=/patients/{user}`.
@@ -79,18 +80,27 @@ def run_user(
     index: int,
     client: httpx.Client,
     pages: list[tuple[str, str]],
-    deadline: float,
+    window: tuple[float, float],
     tally: Tally,
     think: float,
 ) -> None:
+    """Click through the pages until the window ends; count only requests started inside it.
+
+    With think time each user first waits a random part of one pause, as people arrive at
+    different moments: starting twenty users on the same instant would measure a burst that
+    real use never has (and that repeats for the first few rounds)."""
+    counted_from, deadline = window
     pause = random.Random(index)  # the same pauses on every run
+    if think:
+        time.sleep(think * pause.uniform(0, 1))
     turn = 0
     while time.perf_counter() < deadline:
         name, template = pages[turn % len(pages)]
         turn += 1
         started = time.perf_counter()
         answer = client.get(template.format(user=index + 1))
-        tally.add(name, (time.perf_counter() - started) * 1000, answer.status_code == 200)
+        if started >= counted_from:
+            tally.add(name, (time.perf_counter() - started) * 1000, answer.status_code == 200)
         if think:
             time.sleep(think * pause.uniform(0.5, 1.5))
 
@@ -120,7 +130,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60, help="seconds of load")
-    parser.add_argument("--warm-up", type=float, default=5, help="seconds not counted")
+    parser.add_argument(
+        "--warm-up", type=float, default=10, help="seconds of load before counting starts"
+    )
     parser.add_argument("--account", action="append", required=True, help="email:password")
     parser.add_argument("--page", action="append", required=True, help="name=/path")
     parser.add_argument(
@@ -142,24 +154,18 @@ def main(argv: list[str]) -> None:
     clients = [httpx.Client(base_url=options.base, timeout=30) for _ in range(options.users)]
     for index, client in enumerate(clients):  # sign-in (argon2) is not part of the figures
         sign_in(client, *accounts[index % len(accounts)])
-    for phase, seconds in (("warm-up", options.warm_up), ("measure", options.duration)):
-        tally = Tally()
-        started = time.perf_counter()
-        deadline = started + seconds
-        threads = [
-            threading.Thread(
-                target=run_user, args=(i, client, pages, deadline, tally, options.think)
-            )
-            for i, client in enumerate(clients)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if phase == "measure":
-            print(
-                json.dumps(summary(tally, time.perf_counter() - started, options.think), indent=2)
-            )
+    tally = Tally()
+    begun = time.perf_counter()
+    window = (begun + options.warm_up, begun + options.warm_up + options.duration)
+    threads = [
+        threading.Thread(target=run_user, args=(i, client, pages, window, tally, options.think))
+        for i, client in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps(summary(tally, options.duration, options.think), indent=2))
     for client in clients:
         client.close()
 
