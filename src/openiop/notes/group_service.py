@@ -6,13 +6,14 @@ with its own hash over the shared part and that patient's part only.
 
 Who may write: Permission.NOTE_WRITE, at the session's site, and the session's facilitator or
 one of its track's facilitators (or a program director). Each attendee's record is then
-authorized (FULL, i.e. care team; LIMITED for a stand-in set on that one session, see _need)
+authorized (FULL, i.e. care team; LIMITED for a stand-in set on that one session, see
+group_access.access_needed)
 and audited one by one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -25,12 +26,12 @@ from openiop.config import Settings
 from openiop.kit import clock
 from openiop.kit.errors import Conflict, NotFound, ValidationFailed
 from openiop.models import ClinicalNote, GroupNote, GroupSession, Patient
-from openiop.notes import group_objectives, repository, rules, views
+from openiop.notes import group_access, group_objectives, repository, rules, views
 from openiop.notes.schemas import GroupNoteView, GroupPartIO
 from openiop.notes.service import CHANGED_ELSEWHERE, mark_signed
-from openiop.security.audit import Actor, AuditEntry
+from openiop.security.audit import Actor
 from openiop.security.permissions import Access, Permission, Role
-from openiop.security.service import Refused, authorize_patient, require
+from openiop.security.service import require
 
 PART = rules.FORMATS["group"]
 RECENT_DAYS = 14
@@ -67,91 +68,6 @@ class SessionLine:
     note: GroupNote | None
 
 
-# ---- authorization ----------------------------------------------------------------------
-
-
-def _load_session(session: Session, group_session_id: int) -> GroupSession:
-    group = repository.group_session(session, group_session_id)
-    if group is None:
-        raise NotFound(f"No group session with id {group_session_id}.")
-    return group
-
-
-def _leads(session: Session, actor: Actor, group: GroupSession) -> bool:
-    """The session's facilitator, one of its track's facilitators, or a program director,
-    at the session's site."""
-    principal = actor.principal
-    assert principal is not None
-    staff = principal.staff_member_id
-    leads = staff is not None and (
-        group.facilitator_id == staff
-        or staff in repository.track_facilitator_ids(session, group.track_id)
-    )
-    director = principal.role is Role.PROGRAM_DIRECTOR
-    return principal.at_location(group.location_id) and (leads or director)
-
-
-def _refused(action: str, group: GroupSession) -> Refused:
-    return Refused(
-        "Only the session's facilitators (or a program director) write its group note.",
-        AuditEntry(action, "refused", object_type="group_session", object_id=group.id),
-    )
-
-
-def _authorize_session(session: Session, actor: Actor, group_session_id: int, action: str):  # type: ignore[no-untyped-def]
-    require(session, actor, Permission.NOTE_WRITE, action=action)
-    group = _load_session(session, group_session_id)
-    if not _leads(session, actor, group):
-        raise _refused(action, group)
-    return group
-
-
-def _need(session: Session, actor: Actor, group: GroupSession) -> Access:
-    """A stand-in put on this one session (calendar "cover") is on no attendee's care team;
-    leading the session is their reason to write its note, so the site's limited access to
-    each attendee on its roster suffices. Everyone else needs the care team's full access."""
-    principal = actor.principal
-    staff = principal.staff_member_id if principal else None
-    stand_in = (
-        staff is not None
-        and staff == group.facilitator_id
-        and principal is not None
-        and principal.at_location(group.location_id)
-        and staff not in repository.track_facilitator_ids(session, group.track_id)
-    )
-    return Access.LIMITED if stand_in else Access.FULL
-
-
-def _authorize_patients(
-    session: Session,
-    actor: Actor,
-    patient_ids: Iterable[int],
-    action: str,
-    object_id: int,
-    need: Access = Access.FULL,
-) -> None:
-    for patient_id in sorted(set(patient_ids)):
-        authorize_patient(
-            session,
-            actor=actor,
-            patient_id=patient_id,
-            action=action,
-            need=need,
-            object_type="group_note",
-            object_id=object_id,
-        )
-
-
-def _state(note: GroupNote) -> rules.NoteState:
-    return rules.NoteState(
-        patient_id=None,
-        author_user_id=note.author_user_id,
-        status=note.status,
-        cosign_required=note.cosign_required,
-        cosigned=note.cosigned_at is not None,
-    )
-
-
 # ---- reading ----------------------------------------------------------------------------
 
 
@@ -176,17 +92,19 @@ def group_form(session: Session, *, actor: Actor, group_session_id: int) -> Grou
     """The whole note with the roster, for its facilitators; read-only for others (such as a
     supervisor who co-signs) who are on the care team of every attendee in it."""
     require(session, actor, Permission.NOTE_READ, action="note.group.read")
-    group = _load_session(session, group_session_id)
+    group = group_access.load_session(session, group_session_id)
     note = repository.group_note_for_session(session, group.id)
-    leads = _leads(session, actor, group)
+    leads = group_access.leads(session, actor, group)
     if not leads and (note is None or not note.parts):
-        raise _refused("note.group.read", group)
+        raise group_access.refused("note.group.read", group)
     roster = repository.roster(session, group) if leads else []
     parts = {p.patient_id: p for p in note.parts} if note else {}
     extra = repository.patients_by_id(session, set(parts) - {p.id for p in roster})
     everyone: list[Patient] = roster + sorted(extra.values(), key=lambda p: p.last_name)
-    need = _need(session, actor, group) if leads else Access.FULL
-    _authorize_patients(session, actor, (p.id for p in everyone), "note.group.read", group.id, need)
+    need = group_access.access_needed(session, actor, group) if leads else Access.FULL
+    group_access.authorize_patients(
+        session, actor, (p.id for p in everyone), "note.group.read", group.id, need
+    )
     recorded = repository.attendance_statuses(session, group.id)
     signed = note is not None and note.status == rules.SIGNED
     objectives = group_objectives.for_roster(
@@ -252,10 +170,10 @@ def save_group_note(
     Attendees left out lose their (draft) part. Everything is checked before anything
     changes. Each part may carry `objective_ids`: objectives of that attendee's own active
     plan only. Strict: an existing note must be saved with the version that was read."""
-    group = _authorize_session(session, actor, group_session_id, "note.group.write")
+    group = group_access.authorize_session(session, actor, group_session_id, "note.group.write")
     note = repository.group_note_for_session(session, group.id)
     if note is not None:
-        rules.check_editable(_state(note), _user(actor))
+        rules.check_editable(group_access.note_state(note), _user(actor))
         # Not strict: the author's own Save button, which wins over their own autosave.
         if strict and note.version != version:
             raise Conflict(CHANGED_ELSEWHERE)
@@ -266,13 +184,13 @@ def save_group_note(
             "Someone in the note is not on this group's roster.",
             field_errors={"attended": "Choose attendees from the group's roster."},
         )
-    _authorize_patients(
+    group_access.authorize_patients(
         session,
         actor,
         set(parts) | set(existing),
         "note.group.write",
         group.id,
-        _need(session, actor, group),
+        group_access.access_needed(session, actor, group),
     )
     links, link_problems = group_objectives.chosen(session, parts)
     shared_body, bodies = _validated(shared, parts, link_problems)
@@ -382,16 +300,16 @@ def _existing_note(session: Session, group: GroupSession) -> GroupNote:
 def sign_group_note(
     session: Session, *, actor: Actor, group_session_id: int, settings: Settings
 ) -> GroupNote:
-    group = _authorize_session(session, actor, group_session_id, "note.group.sign")
+    group = group_access.authorize_session(session, actor, group_session_id, "note.group.sign")
     note = _existing_note(session, group)
-    rules.check_sign(_state(note), _user(actor))
-    _authorize_patients(
+    rules.check_sign(group_access.note_state(note), _user(actor))
+    group_access.authorize_patients(
         session,
         actor,
         (p.patient_id for p in note.parts),
         "note.group.sign",
         group.id,
-        _need(session, actor, group),
+        group_access.access_needed(session, actor, group),
     )
     missing = rules.missing_for_signing(rules.GROUP_SHARED, _shared(note))
     for part in note.parts:
@@ -421,14 +339,14 @@ def cosign_group_note(session: Session, *, actor: Actor, group_session_id: int) 
     """A supervisor co-signs the whole note; they need care-team access to every attendee."""
     principal = actor.principal
     require(session, actor, Permission.NOTE_WRITE, action="note.group.cosign")
-    group = _load_session(session, group_session_id)
+    group = group_access.load_session(session, group_session_id)
     assert principal is not None
     note = _existing_note(session, group)
-    _authorize_patients(
+    group_access.authorize_patients(
         session, actor, (p.patient_id for p in note.parts), "note.group.cosign", group.id
     )
     credentials = repository.staff_credentials(session, principal.staff_member_id)
-    rules.check_cosign(_state(note), principal.user_id, credentials)
+    rules.check_cosign(group_access.note_state(note), principal.user_id, credentials)
     now = clock.now()
     for row in [note, *note.parts]:
         row.cosigned_at, row.cosigned_by_user_id = now, principal.user_id
