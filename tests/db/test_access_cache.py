@@ -3,7 +3,7 @@ the transaction, but never across a change that could alter it."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from openiop.models import Enrollment
 from openiop.security import service as security
@@ -63,3 +63,32 @@ def test_each_viewer_gets_their_own_answer(db):
     other = security.principal_for(db, world.user("other_site_counselor"))
     assert security.access_to_patient(db, care, world.patient.id) is Access.FULL
     assert security.access_to_patient(db, other, world.patient.id) is Access.NONE
+
+
+def test_the_answer_does_not_outlive_a_closed_session(db):
+    world = build_world(db)
+    db.commit()
+    principal = security.principal_for(db, world.user("site_counselor"))
+    assert security.access_to_patient(db, principal, world.patient.id) is Access.LIMITED
+    db.close()
+    # A change that no ORM flush announces (another process, or a plain UPDATE).
+    db.execute(
+        update(Enrollment)
+        .where(Enrollment.patient_id == world.patient.id)
+        .values(primary_counselor_id=world.user("site_counselor").staff_member_id)
+    )
+    db.commit()
+    assert security.access_to_patient(db, principal, world.patient.id) is Access.FULL
+
+
+def test_an_update_statement_in_the_same_transaction_is_seen(db):
+    world = build_world(db)
+    db.commit()
+    principal = security.principal_for(db, world.user("site_counselor"))
+    assert security.access_to_patient(db, principal, world.patient.id) is Access.LIMITED
+    db.execute(
+        update(Enrollment)
+        .where(Enrollment.patient_id == world.patient.id)
+        .values(primary_counselor_id=world.user("site_counselor").staff_member_id)
+    )
+    assert security.access_to_patient(db, principal, world.patient.id) is Access.FULL

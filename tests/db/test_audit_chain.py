@@ -59,6 +59,14 @@ def test_a_rolled_back_event_is_never_written(db):
     assert audit.verify(db).ok and head_seq(db) == before + 2
 
 
+def test_a_session_closed_without_commit_forgets_its_events(db):
+    before = head_seq(db)
+    audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=1))
+    db.close()
+    db.commit()  # the session's next transaction
+    assert head_seq(db) == before
+
+
 def test_an_event_recorded_in_a_rolled_back_savepoint_is_dropped(db):
     audit.record(db, ACTOR, AuditEntry("patient.read", patient_id=1, detail="kept"))
     savepoint = db.begin_nested()

@@ -174,6 +174,13 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
     pending[:] = [item for item in pending if not _inside(item[0], previous)]
 
 
+@orm_events.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    """A session closed without commit or rollback must not carry events into its next one."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
 def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
     while savepoint is not None:
         if savepoint is rolled_back:

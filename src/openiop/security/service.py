@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import event as orm_events
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from openiop.config import Settings
 from openiop.kit import clock
@@ -108,10 +108,16 @@ _ACCESS_CACHE = "openiop.access"
 
 
 @orm_events.listens_for(Session, "after_flush")
-@orm_events.listens_for(Session, "after_commit")
 @orm_events.listens_for(Session, "after_soft_rollback")
+@orm_events.listens_for(Session, "after_transaction_end")
 def _forget_access(session: Session, *_: object) -> None:
     session.info.pop(_ACCESS_CACHE, None)
+
+
+@orm_events.listens_for(Session, "do_orm_execute")
+def _forget_access_on_bulk_change(state: ORMExecuteState) -> None:
+    if not state.is_select:  # an UPDATE or DELETE statement bypasses the flush
+        state.session.info.pop(_ACCESS_CACHE, None)
 
 
 def authorize_patient(
