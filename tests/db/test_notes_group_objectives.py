@@ -377,7 +377,7 @@ def test_the_signed_note_shows_each_parts_objectives_in_that_part_only(client, d
     parts = _signed_page_parts(client, nw)
     assert set(parts) == {p.id for p in nw.attendees}
     jordan = nw.attendees[3]
-    assert "no plan objectives linked" in parts[jordan.id]
+    assert "no plan objectives linked" in parts[jordan.id].lower()
     for patient in nw.attendees:
         html = parts[patient.id]
         linked = statements(patient)[:1] if patient.id in nw.objectives else []
@@ -385,6 +385,24 @@ def test_the_signed_note_shows_each_parts_objectives_in_that_part_only(client, d
         unlinked = {text for p in nw.attendees for text in statements(p)} - set(linked)
         assert not {text for text in unlinked if text in html}, patient.last_name
         assert "DRAFT-ONLY-OBJECTIVE" not in html
+
+
+def test_the_signed_note_shows_each_attendees_own_part_to_whoever_co_signs_it(client, db, nw):
+    """A supervisor reviews the whole note on one page: every part, each under its attendee."""
+    own = {p.id: f"Spoke about {p.last_name.upper()}-ONLY matters." for p in nw.attendees}
+    body = _body(nw, {})
+    for part in body["parts"]:
+        part["participation"] = own[part["patient_id"]]
+    headers = s.bearer(db, nw.user("facilitator"))
+    assert client.put(_url(nw), json=body, headers=headers).status_code == 200
+    assert client.post(_url(nw) + "/sign", headers=headers).status_code == 200
+    sign_in(client, "care_counselor@example.org")
+    parts = _signed_page_parts(client, nw)
+    for patient in nw.attendees:
+        assert own[patient.id] in parts[patient.id]
+        assert not [
+            text for pid, text in own.items() if pid != patient.id and text in parts[patient.id]
+        ]
 
 
 @pytest.mark.parametrize("persona", ["care_physician", "site_counselor", "front_desk"])
