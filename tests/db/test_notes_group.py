@@ -3,12 +3,13 @@ part only, never another attendee's name or part, in the API and on the pages.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from openiop.kit import clock
-from openiop.models import ClinicalNote, GroupNote
+from openiop.models import ClinicalNote, Enrollment, GroupNote
 from tests.db import support_notes as s
 from tests.personas import sign_in
 
@@ -240,3 +241,22 @@ def test_the_form_ticks_whom_attendance_recorded_as_there(db, nw):
     by_id = {row.patient_id: row for row in form.rows}
     assert [by_id[p.id].attended for p in nw.attendees] == [True, True, False, False]
     assert [by_id[p.id].attendance for p in nw.attendees] == [*statuses, None]
+
+
+def test_the_facilitator_finishes_the_note_after_an_attendee_is_discharged(client, db, nw):
+    """Leading the session is the reason to write its note: an attendee discharged the next
+    day leaves no care team, but the note of the session they attended must still be done."""
+    leaving = nw.attendees[0]
+    enrollment = db.scalars(select(Enrollment).where(Enrollment.patient_id == leaving.id)).one()
+    enrollment.status = "discharged"
+    enrollment.discharge_date = nw.group.session_date + timedelta(days=1)
+    db.flush()
+    note = _write_and_sign(client, db, nw)
+    assert note["status"] == "signed" and len(note["parts"]) == len(nw.attendees)
+    whole = client.get(_url(nw), headers=s.bearer(db, nw.user("facilitator")))
+    assert whole.status_code == 200 and marker(leaving) in whole.text
+    # Someone who did not lead it still needs the care team of every attendee, and a
+    # discharged patient has none: the whole note stays closed to them.
+    for persona in ("care_counselor", "site_counselor"):
+        refused = client.get(_url(nw), headers=s.bearer(db, nw.user(persona)))
+        assert refused.status_code == 403 and marker(leaving) not in refused.text

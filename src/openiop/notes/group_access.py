@@ -54,19 +54,25 @@ def authorize_session(session: Session, actor: Actor, group_session_id: int, act
 
 
 def access_needed(session: Session, actor: Actor, group: GroupSession) -> Access:
-    """A stand-in put on this one session (calendar "cover") is on no attendee's care team;
-    leading the session is their reason to write its note, so the site's limited access to
-    each attendee on its roster suffices. Everyone else needs the care team's full access."""
+    """What each attendee's record needs for this session's note.
+
+    Whoever leads the session (its facilitator, a stand-in set on it, or one of its track's
+    facilitators) writes and reads its note because they led it: the site's limited access to
+    each attendee suffices, so the note can still be finished and read after an attendee has
+    been discharged or has moved to another track (neither leaves a care team to ask).
+    Everyone else (a co-signing supervisor, a director) needs full access to every attendee."""
     principal = actor.principal
     staff = principal.staff_member_id if principal else None
-    stand_in = (
+    led = (
         staff is not None
-        and staff == group.facilitator_id
         and principal is not None
         and principal.at_location(group.location_id)
-        and staff not in repository.track_facilitator_ids(session, group.track_id)
+        and (
+            staff == group.facilitator_id
+            or staff in repository.track_facilitator_ids(session, group.track_id)
+        )
     )
-    return Access.LIMITED if stand_in else Access.FULL
+    return Access.LIMITED if led else Access.FULL
 
 
 def authorize_patients(

@@ -6,9 +6,8 @@ with its own hash over the shared part and that patient's part only.
 
 Who may write: Permission.NOTE_WRITE, at the session's site, and the session's facilitator or
 one of its track's facilitators (or a program director). Each attendee's record is then
-authorized (FULL, i.e. care team; LIMITED for a stand-in set on that one session, see
-group_access.access_needed)
-and audited one by one.
+authorized (LIMITED for whoever led the session, FULL otherwise; see
+group_access.access_needed) and audited one by one.
 """
 
 from __future__ import annotations
