@@ -278,3 +278,19 @@ def test_the_inquiry_page_links_to_the_assessment(client, db, world, signed_in):
     signed_in("admissions")
     page = client.get(f"/admissions/inquiries/{inquiry.id}")
     assert f'href="/admissions/inquiries/{inquiry.id}/assessment"' in page.text
+
+
+@pytest.mark.parametrize("persona", ["site_counselor", "care_physician", "director"])
+def test_every_link_on_the_assessment_page_opens_for_whoever_sees_it(
+    client, db, world, signed_in, persona
+):
+    """Counselors and physicians assess but may not open the admissions pipeline: the page
+    must not send them to an inquiry that refuses them."""
+    inquiry = f.inquiry(db, location_id=world.site_a.id)
+    signed_in(persona)
+    page = client.get(f"/admissions/inquiries/{inquiry.id}/assessment")
+    assert page.status_code == 200
+    links = set(re.findall(r'href="(/admissions/[^"#]*)', page.text))
+    assert links, "the page links somewhere to go back to"
+    for link in links:
+        assert client.get(link).status_code == 200, link

@@ -255,6 +255,15 @@ def test_the_facilitator_finishes_the_note_after_an_attendee_is_discharged(clien
     assert note["status"] == "signed" and len(note["parts"]) == len(nw.attendees)
     whole = client.get(_url(nw), headers=s.bearer(db, nw.user("facilitator")))
     assert whole.status_code == 200 and marker(leaving) in whole.text
+    sign_in(client, nw.user("facilitator").email)
+    page = client.get(f"/group-sessions/{nw.group.id}/note")
+    assert page.status_code == 200 and marker(leaving) in page.text
+    # The chart is linked only where the facilitator may open it (not a discharged patient's).
+    for patient in nw.attendees:
+        linked = f'href="/patients/{patient.id}/notes"' in page.text
+        opens = client.get(f"/patients/{patient.id}/notes").status_code == 200
+        assert linked == opens == (patient.id != leaving.id), patient.last_name
+    client.cookies.clear()
     # Someone who did not lead it still needs the care team of every attendee, and a
     # discharged patient has none: the whole note stays closed to them.
     for persona in ("care_counselor", "site_counselor"):
