@@ -150,6 +150,19 @@ def test_a_patient_sees_their_own_week_only(client, db, scene):
     assert site.status_code == 403
 
 
+@pytest.mark.parametrize("persona", ["patient", "care_counselor"])
+def test_every_link_on_a_patients_week_opens_for_whoever_sees_it(client, db, scene, persona):
+    """A patient sees their groups but may not open the staff's session page: no link to it."""
+    as_(client, persona)
+    page = client.get(f"/calendar/patients/{scene.world.patient.id}?week={MONDAY.isoformat()}")
+    assert page.status_code == 200 and "Group: " in page.text
+    links = set(re.findall(r'href="(/calendar/[^"#]*)"', page.text))
+    sessions = [link for link in links if link.startswith("/calendar/group-sessions/")]
+    assert bool(sessions) == (persona != "patient")
+    for link in links:
+        assert client.get(html.unescape(link)).status_code in (200, 303), link
+
+
 @pytest.mark.parametrize("persona", ["auditor", "other_site_counselor"])
 def test_site_calendar_refused_outside_scope_and_audited(client, db, scene, persona):
     as_(client, persona)

@@ -28,7 +28,7 @@ from openiop.kit.errors import NotFound
 from openiop.models import Appointment, GroupSession, Location, PatientBlock, StaffMember
 from openiop.security import audit
 from openiop.security.audit import Actor, AuditEntry
-from openiop.security.permissions import Permission
+from openiop.security.permissions import Permission, can
 from openiop.security.service import Refused, require
 
 
@@ -83,9 +83,12 @@ def _place(view: WeekView, item: Item) -> None:
             bisect.insort(day.items, item, key=lambda i: (i.start, i.title))
 
 
-def _session_item(s: GroupSession, zone: ZoneInfo, *, mark_cover: bool = False) -> Item:
+def _session_item(
+    s: GroupSession, zone: ZoneInfo, *, mark_cover: bool = False, linked: bool = True
+) -> Item:
     """A group; with mark_cover (site and staff views) a stand-in is marked, so a director sees
-    cover at a glance. A patient's own week just names who leads it."""
+    cover at a glance. A patient's own week just names who leads it, and links the session's
+    page only for a viewer who may open it (`linked`)."""
     who = s.facilitator.full_name if s.facilitator else "no facilitator"
     room = s.room.name if s.room else "no room"
     detail = f"{s.topic} · {who} · {room}"
@@ -93,7 +96,8 @@ def _session_item(s: GroupSession, zone: ZoneInfo, *, mark_cover: bool = False) 
         detail += f" · cancelled: {s.cancel_reason or ''}"
     return Item(
         as_utc(s.starts_at).astimezone(zone), as_utc(s.ends_at).astimezone(zone), "group",
-        f"Group: {s.track.name}", detail, s.status, f"/calendar/group-sessions/{s.id}",
+        f"Group: {s.track.name}", detail, s.status,
+        f"/calendar/group-sessions/{s.id}" if linked else None,
         covering_for=_covering_for(s) if mark_cover else None,
     )  # fmt: skip
 
@@ -232,8 +236,10 @@ def patient_week(session: Session, *, actor: Actor, patient_id: int, week: Week)
     sessions = repo.sessions_of_tracks(
         session, [e.track_id for e in enrollments if e.track_id], week.days[0], week.days[-1]
     )
+    # Patients see their groups but not the session page (calendar.read is for staff).
+    linked = actor.principal is not None and can(actor.principal, Permission.CALENDAR_READ)
     for s in sessions:
-        _place(view, _session_item(s, zone))
+        _place(view, _session_item(s, zone, linked=linked))
     start, end = week.span(site.time_zone)
     appointments = repo.appointments_of_patient(session, patient.id, start, end)
     for a in appointments:
