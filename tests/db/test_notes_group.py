@@ -4,6 +4,7 @@ part only, never another attendee's name or part, in the API and on the pages.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -269,3 +270,14 @@ def test_the_facilitator_finishes_the_note_after_an_attendee_is_discharged(clien
     for persona in ("care_counselor", "site_counselor"):
         refused = client.get(_url(nw), headers=s.bearer(db, nw.user(persona)))
         assert refused.status_code == 403 and marker(leaving) not in refused.text
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "America/Los_Angeles"])
+def test_the_note_page_gives_the_sessions_times_in_the_sites_zone(client, db, nw, zone):
+    nw.world.site_a.time_zone = zone
+    db.flush()
+    sign_in(client, nw.user("facilitator").email)
+    page = client.get(f"/group-sessions/{nw.group.id}/note")
+    assert page.status_code == 200
+    local = clock.as_utc(nw.group.starts_at).astimezone(ZoneInfo(zone))
+    assert local.strftime("%-I:%M %p") + "–" in page.text

@@ -59,6 +59,7 @@ class GroupForm:
     shared: dict[str, str]
     rows: list[RosterRow]
     may_edit: bool = True
+    zone: str | None = None  # the site's time zone, for the session's local times
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ def group_form(session: Session, *, actor: Actor, group_session_id: int) -> Grou
         for p in everyone
     ]
     shared = {s.key: getattr(note, s.key) for s in rules.GROUP_SHARED} if note else {}
-    return GroupForm(group, note, shared or {"topic": group.topic}, rows, may_edit=leads)
+    zone = repository.location_time_zone(session, group.location_id)
+    return GroupForm(group, note, shared or {"topic": group.topic}, rows, may_edit=leads, zone=zone)
 
 
 def group_view(session: Session, *, actor: Actor, group_session_id: int) -> GroupNoteView:

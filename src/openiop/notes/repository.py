@@ -18,6 +18,7 @@ from openiop.models import (
     GroupAttendance,
     GroupNote,
     GroupSession,
+    Location,
     NoteAddendum,
     Patient,
     PlanObjective,
@@ -344,3 +345,9 @@ def group_notes_awaiting_cosign(
     if location_ids is not None:
         query = query.where(GroupSession.location_id.in_(location_ids))
     return list(session.scalars(query))
+
+
+def location_time_zone(session: Session, location_id: int) -> str | None:
+    return session.execute(
+        select(Location.time_zone).where(Location.id == location_id)
+    ).scalar_one_or_none()
