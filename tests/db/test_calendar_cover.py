@@ -95,6 +95,29 @@ def test_a_director_puts_a_stand_in_on_one_session_only_and_it_is_audited(db, sc
     assert "Out sick" in event.detail and str(scene.staff_id("site_counselor")) in event.detail
 
 
+def test_the_replaced_facilitator_is_kept_through_two_covers_and_cleared_on_return(db, scene):
+    usual = scene.staff_id("facilitator")
+    first = cover(db, scene, staff="care_counselor", reason="Out sick")
+    assert (first.covering_for_id, first.cover_reason) == (usual, "Out sick")
+    second = cover(db, scene, staff="site_counselor", reason="Care counselor called away")
+    assert second.facilitator_id == scene.staff_id("site_counselor")
+    assert (second.covering_for_id, second.cover_reason) == (usual, "Care counselor called away")
+    back = cover(db, scene, staff="facilitator")
+    assert (back.facilitator_id, back.covering_for_id, back.cover_reason) == (usual, None, None)
+    db.expire_all()
+    assert on(db).covering_for_id is None
+    assert len(events(db, "group_session.cover")) == 3
+
+
+def test_a_refused_cover_records_no_replaced_facilitator(db, scene):
+    with pytest.raises(ValidationFailed):
+        cover(db, scene, staff="front_desk")
+    with pytest.raises(Refused):
+        cover(db, scene, persona="site_counselor", staff="care_counselor")
+    db.expire_all()
+    assert on(db).covering_for_id is None
+
+
 def test_the_stand_in_sees_the_session_on_their_week_and_the_usual_facilitator_does_not(db, scene):
     cover(db, scene)
     director = scene.actor(db, "director")
@@ -393,6 +416,8 @@ def test_api_cover_answers_200_403_422_and_409(client, db, scene):
     )  # fmt: skip
     assert ok.status_code == 200, ok.text
     assert ok.json()["facilitator_id"] == scene.staff_id("care_counselor")
+    assert ok.json()["covering_for_id"] == scene.staff_id("facilitator")
+    assert "cover_reason" not in ok.json()
 
 
 def _page_as(client, persona: str) -> str:

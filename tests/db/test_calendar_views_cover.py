@@ -97,13 +97,41 @@ def test_the_patients_own_week_names_who_leads_but_marks_no_cover(db, scene):
     assert name_of(db, scene, "site_counselor") in monday.detail
 
 
-def test_a_second_facilitator_of_the_track_is_not_covering_and_a_stand_in_names_both(db, scene):
+def _two_in_rotation(db, scene) -> None:
+    """site_counselor joins the track and leads Tuesday in the rotation."""
     track = scene.world.track_a
     db.refresh(track, ["facilitators"])
     track.facilitators.append(db.get(StaffMember, scene.staff_id("site_counselor")))
     on(db, MONDAY + timedelta(days=1)).facilitator_id = scene.staff_id("site_counselor")
     db.flush()
+
+
+def test_with_two_in_rotation_a_stand_in_names_exactly_whom_they_replaced(db, scene):
+    _two_in_rotation(db, scene)
     cover(db, scene, staff="care_counselor")
+    cover(db, scene, day=MONDAY + timedelta(days=1), staff="care_counselor")
+    site = marks(site_week(db, scene))
+    assert site[MONDAY] == name_of(db, scene, "facilitator")
+    assert site[MONDAY + timedelta(days=1)] == name_of(db, scene, "site_counselor")
+    assert site[MONDAY + timedelta(days=2)] is None
+    assert " or " not in "".join(m or "" for m in site.values())
+
+
+def test_a_track_facilitator_standing_in_for_the_other_is_marked(db, scene):
+    _two_in_rotation(db, scene)
+    cover(db, scene, staff="site_counselor")
+    assert marks(site_week(db, scene))[MONDAY] == name_of(db, scene, "facilitator")
+    assert marks(staff_week(db, scene, "site_counselor")) == {
+        MONDAY: name_of(db, scene, "facilitator"),
+        MONDAY + timedelta(days=1): None,
+    }
+
+
+def test_an_old_cover_without_a_record_names_everyone_in_rotation(db, scene):
+    """Sessions covered before migration 0013 kept no covering_for_id."""
+    _two_in_rotation(db, scene)
+    on(db).facilitator_id = scene.staff_id("care_counselor")
+    db.flush()
     both = sorted([name_of(db, scene, "facilitator"), name_of(db, scene, "site_counselor")])
     site = marks(site_week(db, scene))
     assert site[MONDAY] == f"{both[0]} or {both[1]}"

@@ -110,3 +110,24 @@ def test_with_several_in_rotation_every_one_is_named_in_name_order():
 
 def test_anyone_leading_a_track_without_facilitators_is_covering_for_nobody_named():
     assert covering.standing_in_for(7, []) == ""
+
+
+def test_a_recorded_replaced_facilitator_is_named_alone_even_with_several_in_rotation():
+    usual = [(4, "Zed Ames"), (3, "Noor Halloway")]
+    assert covering.standing_in_for(7, usual, "Zed Ames") == "Zed Ames"
+    # another of the track's facilitators standing in is covering too, once it is recorded
+    assert covering.standing_in_for(3, usual, "Zed Ames") == "Zed Ames"
+    assert covering.standing_in_for(None, usual, "Zed Ames") is None
+
+
+@pytest.mark.parametrize(
+    ("current", "recorded", "new", "replaced"),
+    [
+        (3, None, 7, 3),  # first cover: the facilitator before it
+        (7, 3, 8, 3),  # cover changed again: still the original, not the previous stand-in
+        (7, 3, 3, None),  # the usual facilitator is back: nobody replaced
+        (None, None, 7, None),  # nobody led it, so nobody was replaced
+    ],
+)
+def test_whom_a_cover_replaces(current, recorded, new, replaced):
+    assert covering.replaced(current, recorded, new) == replaced

@@ -60,13 +60,29 @@ def clashes(
     return out
 
 
-def standing_in_for(facilitator_id: int | None, usual: list[tuple[int, str]]) -> str | None:
-    """Whom a session's facilitator covers for, as a calendar shows it: None when they are one
-    of the track's facilitators (or nobody leads it), "" when the track has none.
+def replaced(current_id: int | None, covering_for_id: int | None, new_id: int) -> int | None:
+    """Whom the session records as replaced once `new_id` leads it: the facilitator before the
+    first cover, kept through later covers (not the previous stand-in), and nobody once that
+    facilitator is back (or when nobody led it before)."""
+    original = covering_for_id if covering_for_id is not None else current_id
+    return None if original == new_id else original
 
-    The session keeps no record of whom the stand-in replaced (the audit trail does), so a
-    track with several facilitators in rotation names them all: "Ana Ruiz or Ben Ode"."""
-    if facilitator_id is None or facilitator_id in {i for i, _ in usual}:
+
+def standing_in_for(
+    facilitator_id: int | None, usual: list[tuple[int, str]], replaced_name: str | None = None
+) -> str | None:
+    """Whom a session's facilitator covers for, as a calendar shows it: None when nobody leads
+    it or they are not covering, "" when it is not known whom.
+
+    A session covered since 0013 records whom the stand-in replaced (`replaced_name`), even
+    when the stand-in is another of the track's facilitators. Older covers did not, so for
+    them a stand-in from outside the track is shown covering for all the track's facilitators
+    in rotation: "Ana Ruiz or Ben Ode"."""
+    if facilitator_id is None:
+        return None
+    if replaced_name is not None:
+        return replaced_name
+    if facilitator_id in {i for i, _ in usual}:
         return None
     names = sorted(name for _, name in usual)
     if len(names) <= 1:

@@ -142,6 +142,8 @@ class GroupSessionOut(BaseModel):
     ends_at: datetime
     topic: str
     facilitator_id: int | None
+    # The facilitator a stand-in replaced; null when the usual facilitator leads it.
+    covering_for_id: int | None
     room_id: int | None
     status: str
     cancel_reason: str | None

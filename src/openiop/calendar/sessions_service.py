@@ -263,6 +263,8 @@ def cover_session(
     if found:
         raise CoverClash(rules.summary(found), field_errors=rules.field_errors(found))
     before = row.facilitator_id
+    row.covering_for_id = covering.replaced(before, row.covering_for_id, staff.id)
+    row.cover_reason = reason if row.covering_for_id is not None else None
     row.facilitator = staff
     try:
         session.flush()

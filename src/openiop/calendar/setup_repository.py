@@ -108,6 +108,7 @@ def group_session(session: Session, session_id: int) -> GroupSession | None:
             # The track's facilitators tell a stand-in from the usual facilitator.
             joinedload(GroupSession.track).selectinload(Track.facilitators),
             joinedload(GroupSession.facilitator),
+            joinedload(GroupSession.covering_for),
             joinedload(GroupSession.room),
         )
     )

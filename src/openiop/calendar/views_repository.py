@@ -1,7 +1,7 @@
 """The SQL behind the week and day views: one query for group sessions, one for appointments.
 
-Each loads what the grid shows (patient, staff member, room, track, and the track's own
-facilitators, to tell a stand-in from them) in the same round trip, so a week of a busy site
+Each loads what the grid shows (patient, staff member, room, track, whom a stand-in replaced,
+and the track's own facilitators, for older covers that did not record it) in the same round trip, so a week of a busy site
 is two queries whatever its size.
 """
 
@@ -33,6 +33,7 @@ def _sessions(first: date, last: date) -> Select:
             # two), which unique() folds back, and the view stays one query.
             joinedload(GroupSession.track).joinedload(Track.facilitators),
             joinedload(GroupSession.facilitator),
+            joinedload(GroupSession.covering_for),
             joinedload(GroupSession.room),
         )
         .order_by(GroupSession.starts_at, GroupSession.id)

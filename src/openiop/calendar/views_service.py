@@ -98,13 +98,16 @@ def _session_item(
         as_utc(s.starts_at).astimezone(zone), as_utc(s.ends_at).astimezone(zone), "group",
         f"Group: {s.track.name}", detail, s.status,
         f"/calendar/group-sessions/{s.id}" if linked else None,
-        covering_for=_covering_for(s) if mark_cover else None,
+        covering_for=covering_for(s) if mark_cover else None,
     )  # fmt: skip
 
 
-def _covering_for(s: GroupSession) -> str | None:
+def covering_for(s: GroupSession) -> str | None:
+    """Whom the session's stand-in covers for; needs the session's track.facilitators and
+    covering_for loaded (views_repository and setup_repository.group_session do)."""
     usual = [(m.id, m.full_name) for m in s.track.facilitators]
-    return covering.standing_in_for(s.facilitator_id, usual)
+    replaced = s.covering_for.full_name if s.covering_for else None
+    return covering.standing_in_for(s.facilitator_id, usual, replaced)
 
 
 def _appointment_item(a: Appointment, zone: ZoneInfo, *, patient_side: bool) -> Item:

@@ -148,10 +148,19 @@ class GroupSession(Base, Timestamped):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
     status: Mapped[str] = mapped_column(String(12), default="scheduled")
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    # With a stand-in: the facilitator they replaced (the first one, through repeated covers)
+    # and why; both cleared when that facilitator leads it again.
+    covering_for_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
+    cover_reason: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     track: Mapped[Track] = relationship(lazy="raise")
-    facilitator: Mapped[StaffMember | None] = relationship(lazy="raise")
+    facilitator: Mapped[StaffMember | None] = relationship(
+        lazy="raise", foreign_keys=[facilitator_id]
+    )
+    covering_for: Mapped[StaffMember | None] = relationship(
+        lazy="raise", foreign_keys=[covering_for_id]
+    )
     room: Mapped[Room | None] = relationship(lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from openiop.calendar import covering, sessions_service, setup_service, views_service
+from openiop.calendar import sessions_service, setup_service, views_service
 from openiop.calendar.pages.common import page_router, parse_date, parse_int, redirect, today
 from openiop.kit.errors import Conflict, ValidationFailed
 from openiop.security.audit import Actor
@@ -198,9 +198,7 @@ def _session_page(
         "values": {},
         "may_cancel": row.status == "scheduled" and configures,
         "may_cover": may_cover,
-        "covering_for": covering.standing_in_for(
-            row.facilitator_id, [(m.id, m.full_name) for m in row.track.facilitators]
-        ),
+        "covering_for": views_service.covering_for(row),
         "cover_choices": [
             (c.id, f"{c.full_name} ({c.credentials.replace(',', ', ')})") for c in choices
         ],
